@@ -1,31 +1,9 @@
 /**
- * The golden ExtraConfig vectors made with VIC's own encoder (copied from the project's shared fixtures), as maps
- * the way the service reads them from vSphere.
+ * The golden ExtraConfig vectors made with VIC's own encoder, grouped the way the migration tests use them.
  */
-import { readdirSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { join } from 'node:path'
+import { vicFixtures } from '../../helpers/vic-fixtures.js'
 
-export interface VicFixture {
-  readonly file: string
-  readonly description: string
-  readonly expect: { readonly id: string; readonly name: string; readonly pluginVersion: number }
-  readonly config: ReadonlyMap<string, string>
-}
-
-const dir = fileURLToPath(new URL('./fixtures/', import.meta.url))
-
-export const vicFixtures: readonly VicFixture[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((file) => {
-    const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-      description: string
-      expect: VicFixture['expect']
-      extraConfig: Record<string, string>
-    }
-    return { file, description: raw.description, expect: raw.expect, config: new Map(Object.entries(raw.extraConfig)) }
-  })
+export { vicFixtures, type VicFixture } from '../../helpers/vic-fixtures.js'
 
 export const legacyFixtures = vicFixtures.filter((f) => f.file.startsWith('legacy-'))
 export const currentFixtures = vicFixtures.filter((f) => f.file.startsWith('current-'))
