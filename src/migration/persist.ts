@@ -9,12 +9,10 @@
  * Values follow vSphere's rules as VIC applied them: an empty value is sent as `<nil>`, because an empty string
  * deletes the key; the empty string is therefore sent only for a key a plugin removed.
  */
-import { isEmptyValue, nilValue, type ExtraConfigMap, type MigrationTarget } from './plugin.js'
+import { changeSet, keyScope, Scope, type ExtraConfigChange } from '../extraconfig/index.js'
+import type { ExtraConfigMap, MigrationTarget } from './plugin.js'
 
-export interface ExtraConfigEntry {
-  readonly key: string
-  readonly value: string
-}
+export type ExtraConfigEntry = ExtraConfigChange
 
 export interface PersistPlan {
   /** entries to send, sorted by key; `value: ''` removes the key */
@@ -25,21 +23,11 @@ export interface PersistPlan {
 
 /** Keys without the `guestinfo.` prefix are hidden from the guest (VIC's reading of a key's scope). */
 export function isHiddenKey(key: string): boolean {
-  return !key.startsWith('guestinfo.')
+  return (keyScope(key) & Scope.Hidden) !== 0
 }
 
 export function persistPlan(target: MigrationTarget, original: ExtraConfigMap, migrated: ExtraConfigMap): PersistPlan {
-  const changes: ExtraConfigEntry[] = []
-  for (const [key, value] of migrated) {
-    const before = original.get(key)
-    const same = before === value || (before !== undefined && isEmptyValue(before) && isEmptyValue(value))
-    if (!same) changes.push({ key, value: isEmptyValue(value) ? nilValue : value })
-  }
-  for (const key of original.keys()) {
-    if (!migrated.has(key)) changes.push({ key, value: '' })
-  }
-  changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-
+  const changes = changeSet(original, migrated, { running: false })
   const writable = (key: string): boolean => target === 'appliance' || isHiddenKey(key)
   return {
     persist: changes.filter((c) => writable(c.key)),

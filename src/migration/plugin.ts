@@ -10,6 +10,7 @@
  * Plugins live one per file in `migrations/`, named `NNNN-kebab-name.ts` and default-exporting their plugin
  * (discover.ts); a plugin, once released, never changes, because VMs in the field hold data in its layout.
  */
+import { nilValue } from '../extraconfig/index.js'
 
 export type MigrationTarget = 'container' | 'appliance'
 
@@ -18,8 +19,7 @@ export const migrationTargets: readonly MigrationTarget[] = ['container', 'appli
 /** A VM's ExtraConfig as read from vSphere: keys as VIC's encoder made them, `<nil>` for empty values. */
 export type ExtraConfigMap = ReadonlyMap<string, string>
 
-/** How vSphere stores an empty ExtraConfig value written by VIC. */
-export const nilValue = '<nil>'
+export { nilValue }
 
 /** True when a key is absent or holds an empty value, in either of the forms a map may carry it. */
 export function isEmptyValue(value: string | undefined): value is undefined | '' | typeof nilValue {
