@@ -1,0 +1,175 @@
+// RetrievePropertiesEx paging (compat). vCenter returns at most options.maxObjects objects plus a token, and
+// ContinueRetrievePropertiesEx hands out the rest page by page; vcsim 0.24.2 ignores maxObjects and does not
+// implement Continue/Cancel at all, so a client's paging loop would never run against it.
+//
+// The pager lets vcsim answer the whole retrieval, sends the first page and keeps the rest under a token that
+// belongs to the caller's session and property collector.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vmware/govmomi/vim25/xml"
+)
+
+// pageLifetime bounds how long an abandoned token keeps its objects in memory.
+const pageLifetime = 10 * time.Minute
+
+type pager struct {
+	mu      sync.Mutex
+	counter int
+	pages   map[string]*retrievalPages
+}
+
+type retrievalPages struct {
+	session   string
+	collector types.ManagedObjectReference
+	pageSize  int
+	rest      []types.ObjectContent
+	created   time.Time
+}
+
+func newPager() *pager {
+	return &pager{pages: map[string]*retrievalPages{}}
+}
+
+// retrieve forwards a RetrievePropertiesEx and, when maxObjects cuts the answer, keeps the remainder.
+func (p *pager) retrieve(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
+	// Most retrievals set no maxObjects; they skip the second decode.
+	if !bytes.Contains(call.body, []byte("maxObjects")) {
+		f.forward(w, r, call)
+		return
+	}
+	decoded, err := decodeRequest(call.body)
+	req, ok := decoded.(*types.RetrievePropertiesEx)
+	if err != nil || !ok || req.Options.MaxObjects <= 0 {
+		f.forward(w, r, call)
+		return
+	}
+
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	result := decodeRetrieveResult(held.body.Bytes())
+	pageSize := int(req.Options.MaxObjects)
+	if held.statusCode() != http.StatusOK || result == nil || len(result.Objects) <= pageSize {
+		held.sendTo(w, held.body.Bytes())
+		return
+	}
+
+	session := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		session = c.Value
+	}
+	page := types.RetrieveResult{
+		Objects: result.Objects[:pageSize],
+		Token: p.keep(&retrievalPages{
+			session:   session,
+			collector: call.this,
+			pageSize:  pageSize,
+			rest:      result.Objects[pageSize:],
+			created:   time.Now(),
+		}),
+	}
+	writeResponse(w, &types.RetrievePropertiesExResponse{Returnval: &page})
+}
+
+func (p *pager) continueRetrieval(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
+	decoded, err := decodeRequest(call.body)
+	req, ok := decoded.(*types.ContinueRetrievePropertiesEx)
+	if err != nil || !ok {
+		writeFault(w, "cannot read the request", &types.InvalidRequest{})
+		return
+	}
+	session, authenticated := f.session(r)
+	if !authenticated {
+		writeNotAuthenticated(w, call.this)
+		return
+	}
+
+	p.mu.Lock()
+	pages, found := p.pages[req.Token]
+	var objects []types.ObjectContent
+	token := ""
+	if found && pages.session == session && pages.collector == call.this {
+		n := pages.pageSize
+		if n > len(pages.rest) {
+			n = len(pages.rest)
+		}
+		objects = pages.rest[:n]
+		pages.rest = pages.rest[n:]
+		if len(pages.rest) == 0 {
+			delete(p.pages, req.Token)
+		} else {
+			token = req.Token
+		}
+	} else {
+		found = false
+	}
+	p.mu.Unlock()
+
+	if !found {
+		writeFault(w, "A specified parameter was not correct: token", &types.InvalidArgument{InvalidProperty: "token"})
+		return
+	}
+	writeResponse(w, &types.ContinueRetrievePropertiesExResponse{
+		Returnval: types.RetrieveResult{Token: token, Objects: objects},
+	})
+}
+
+func (p *pager) cancelRetrieval(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
+	decoded, err := decodeRequest(call.body)
+	req, ok := decoded.(*types.CancelRetrievePropertiesEx)
+	if err != nil || !ok {
+		writeFault(w, "cannot read the request", &types.InvalidRequest{})
+		return
+	}
+	session, authenticated := f.session(r)
+	if !authenticated {
+		writeNotAuthenticated(w, call.this)
+		return
+	}
+	p.mu.Lock()
+	if pages, found := p.pages[req.Token]; found && pages.session == session && pages.collector == call.this {
+		delete(p.pages, req.Token)
+	}
+	p.mu.Unlock()
+	writeResponse(w, &types.CancelRetrievePropertiesExResponse{})
+}
+
+func (p *pager) keep(pages *retrievalPages) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for token, old := range p.pages {
+		if time.Since(old.created) > pageLifetime {
+			delete(p.pages, token)
+		}
+	}
+	p.counter++
+	token := fmt.Sprintf("%d", p.counter)
+	p.pages[token] = pages
+	return token
+}
+
+// decodeRetrieveResult reads vcsim's RetrievePropertiesEx answer with govmomi's decoder, as a client would.
+func decodeRetrieveResult(body []byte) *types.RetrieveResult {
+	var envelope struct {
+		Body struct {
+			Res *types.RetrievePropertiesExResponse `xml:"RetrievePropertiesExResponse"`
+		} `xml:"Body"`
+	}
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.TypeFunc = types.TypeFunc()
+	if err := d.Decode(&envelope); err != nil || envelope.Body.Res == nil {
+		return nil
+	}
+	return envelope.Body.Res.Returnval
+}
+
+func writeNotAuthenticated(w http.ResponseWriter, this types.ManagedObjectReference) {
+	writeFault(w, "", &types.NotAuthenticated{NoPermission: types.NoPermission{Object: this, PrivilegeId: "System.View"}})
+}
