@@ -1,0 +1,83 @@
+/**
+ * The container service's contract with the faces (REST API, CLI): the request and view shapes of DESIGN's REST
+ * contract and the operations on them. Implementations live beside this file; the faces hold no business rules.
+ */
+
+export type ContainerState = 'created' | 'running' | 'stopped'
+
+export interface EndpointRequest {
+  /** network aliases of this container on the network */
+  aliases?: string[]
+}
+
+export interface CreateRequest {
+  name?: string
+  /** 64 lowercase hex; generated when absent */
+  id?: string
+  image?: string
+  cpus?: number
+  memoryMB?: number
+  networks?: Record<string, EndpointRequest>
+  /** docker HostConfig.Links, `name:alias` */
+  links?: string[]
+  annotations?: Record<string, string>
+  hostname?: string
+}
+
+export interface ContainerView {
+  id: string
+  shortId: string
+  name: string
+  displayName: string
+  state: ContainerState
+  image: string
+  /** RFC 3339 */
+  createdAt: string
+  dataVersion: number
+  renameSupported: boolean
+  /** per network: the container's own aliases, and its links (`name:alias`) */
+  networks: Record<string, { aliases: string[]; links: string[] }>
+  links: string[]
+  annotations: Record<string, string>
+  vm: { moref: string; vmPathName: string; datastore: string; folder: string }
+}
+
+export interface StopOptions {
+  /** seconds to wait for a clean stop before powering off; VIC's guest shutdown is not modelled, so 0 is immediate */
+  timeout?: number
+}
+
+export interface RemoveOptions {
+  force?: boolean
+}
+
+/** Who answers to which name on one network (DESIGN: `GET /v1/networks/{net}`). */
+export interface NetworkInfo {
+  name: string
+  endpoints: Array<{ container: string; id: string; names: string[]; links: Record<string, string> }>
+}
+
+export type ContainerEvent =
+  | { type: 'create' | 'start' | 'stop' | 'remove'; id: string; name: string; time: string }
+  | { type: 'rename'; id: string; name: string; oldName: string; time: string }
+
+/** Operation context: the caller's operation ID travels to vSphere as `operationID` and into every log line. */
+export interface OpContext {
+  opId: string
+  signal?: AbortSignal
+}
+
+export interface ContainerService {
+  create(req: CreateRequest, op: OpContext): Promise<ContainerView>
+  list(all: boolean, op: OpContext): Promise<ContainerView[]>
+  inspect(ref: string, op: OpContext): Promise<ContainerView>
+  start(ref: string, op: OpContext): Promise<void>
+  stop(ref: string, options: StopOptions, op: OpContext): Promise<void>
+  remove(ref: string, options: RemoveOptions, op: OpContext): Promise<void>
+  rename(ref: string, newName: string, op: OpContext): Promise<void>
+  network(name: string, op: OpContext): Promise<NetworkInfo>
+  /** Subscribe to container events; returns the unsubscribe function. */
+  onEvent(listener: (event: ContainerEvent) => void): () => void
+  /** Whether vSphere answered recently; readyz reports it. */
+  ready(): Promise<boolean>
+}
