@@ -1,0 +1,43 @@
+/**
+ * The one interface every layer of the client implements and wraps, as govmomi's `soap.RoundTripper`: a typed
+ * vim25 call in, its decoded result out. The SOAP transport is the innermost implementation; the session (login,
+ * re-login, keepalive) and retry layers wrap it, so each cross-cutting concern lives in one file.
+ */
+
+import type { Field } from './schema/registry.js'
+
+export interface CallOptions {
+  /** Becomes the SOAP `operationID` header, which vCenter writes to its logs as the opID. */
+  readonly opId?: string
+  readonly signal?: AbortSignal
+  /** Overrides the client's per-call timeout. */
+  readonly timeoutMs?: number
+}
+
+/** A vim25 method: its parameters in WSDL order, its return type, and what the layers may do with it. */
+export interface MethodSpec<A, R> {
+  readonly name: string
+  readonly params: readonly Field[]
+  readonly returns: Field | undefined
+  /** Safe to send again when the outcome of a first attempt is unknown (a reset connection). */
+  readonly idempotent: boolean
+  /**
+   * Creates an object that belongs to the session (a view, a collector, a filter). Such a call is sent again
+   * after a re-login: whatever the lost session held died with it, so nothing can be made twice.
+   */
+  readonly sessionScoped: boolean
+  /** Blocks on the server (WaitForUpdatesEx): not counted against the concurrency bound. */
+  readonly longPoll: boolean
+  /**
+   * vcsim answers RetrievePropertiesEx without a session with every property "missing: NotAuthenticated" instead
+   * of a fault; this tells the session layer such a result means the session is gone.
+   */
+  readonly resultNotAuthenticated?: (result: R) => boolean
+  /** Type carriers only; never set. */
+  readonly _args?: A
+  readonly _result?: R
+}
+
+export interface RoundTripper {
+  roundTrip<A, R>(method: MethodSpec<A, R>, args: A, options?: CallOptions): Promise<R>
+}
