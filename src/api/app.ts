@@ -14,9 +14,11 @@ import { bearerGuard } from './auth.js'
 import { retryAfterSeconds, toHttpError } from './errors.js'
 import { opIdHeader, requestOpId } from './op-id.js'
 import { operation } from './operation.js'
+import { attachRoutes } from './routes/attach.js'
 import { containerRoutes } from './routes/containers.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
+import { logRoutes } from './routes/logs.js'
 import { networkRoutes } from './routes/networks.js'
 import { sharedSchemas } from './schemas.js'
 import { validatorCompiler } from './validation.js'
@@ -143,6 +145,8 @@ export function buildApp(options: AppOptions): App {
     },
   )
   app.register(containerRoutes(options.service), { prefix: '/v1' })
+  app.register(logRoutes(options.service), { prefix: '/v1' })
+  app.register(attachRoutes(options.service), { prefix: '/v1' })
   app.register(networkRoutes(options.service), { prefix: '/v1' })
   app.register(eventRoutes(options.service), { prefix: '/v1' })
 

@@ -6,6 +6,7 @@
  */
 import type { FastifyError } from 'fastify'
 import { ContainerError, type ContainerErrorKind } from '../container/errors.js'
+import { LogError, type LogErrorKind } from '../logs/index.js'
 import { patterns } from './schemas.js'
 
 export const httpStatus: Record<ContainerErrorKind, number> = {
@@ -21,6 +22,11 @@ export const httpStatus: Record<ContainerErrorKind, number> = {
   container_running: 409,
   conflict: 409,
   vsphere_unavailable: 503,
+}
+
+export const logErrorStatus: Record<LogErrorKind, number> = {
+  unknown_log_format: 400,
+  invalid_log_option: 400,
 }
 
 /** How long a client should wait before retrying when vSphere is unreachable. */
@@ -77,6 +83,7 @@ export function toHttpError(err: unknown, opId: string, bodyLimit: number, query
     if (err.kind === 'vsphere_unavailable') return vsphereUnavailable(err.message)
     return { status: httpStatus[err.kind], code: err.kind, message: err.message }
   }
+  if (LogError.is(err)) return { status: logErrorStatus[err.kind], code: err.kind, message: err.message }
   const fastifyError = err as Partial<FastifyError>
   if (Array.isArray(fastifyError.validation)) {
     return validationError(
@@ -130,6 +137,7 @@ const patternHints: Record<string, string> = {
   [patterns.link]: "must be `name:alias` (a container name, ':', then letters, digits, '_', '.' or '-')",
   [patterns.annotationValue]: "must not contain control characters or '<', '>', '&'",
   [patterns.hostname]: "must be a host name label: up to 63 letters, digits or '-', not starting or ending with '-'",
+  [patterns.address]: 'must be host:port: a host name, an IPv4 address or [IPv6], then a port',
   [patterns.opId]: `must be 1 to 128 characters: a letter or digit, then letters, digits, '.', '_', ':' or '-'`,
 }
 

@@ -21,6 +21,9 @@ const noService: ContainerService = {
   remove: absent,
   rename: absent,
   network: absent,
+  logs: absent,
+  attach: absent,
+  detach: absent,
   onEvent: absent,
   ready: async () => false,
 }

@@ -6,7 +6,8 @@
  */
 import { Type, type Static, type TSchema } from 'typebox'
 import { nameLimit, namePattern } from '../container/naming.js'
-import type { ContainerEvent, ContainerView, CreateRequest, NetworkInfo } from '../container/types.js'
+import type { AttachRequest, ContainerEvent, ContainerView, CreateRequest, NetworkInfo } from '../container/types.js'
+import { logDrivers } from '../logs/index.js'
 
 export const limits = {
   imageLength: 255,
@@ -43,6 +44,8 @@ export const patterns = {
   /** a container reference: full ID, ID prefix or name */
   ref: `^${word}$`,
   opId: `^[a-zA-Z0-9][a-zA-Z0-9._:-]{0,${limits.opIdLength - 1}}$`,
+  /** `host:port`: a DNS name, an IPv4 address or a bracketed IPv6 address, and a port */
+  address: '^(\\[[0-9a-fA-F:.]+\\]|[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?):[0-9]{1,5}$',
 } as const
 
 export const ErrorSchema = Type.Object(
@@ -224,6 +227,72 @@ export const RenameQuery = Type.Object(
   { additionalProperties: false },
 )
 
+const logTime = (what: string) =>
+  Type.String({
+    maxLength: 40,
+    description: `${what}: unix seconds, a fraction allowed (1700000000.5), or RFC 3339 (2023-11-14T22:13:20Z); 0 is no bound`,
+  })
+
+/**
+ * The logs query. Parameters beyond these are options of the chosen format: the format's driver accepts or refuses
+ * them (`invalid_log_option`), as docker's log drivers validate their own options.
+ */
+export const LogsQuery = Type.Object(
+  {
+    since: Type.Optional(logTime('only entries written after this time')),
+    until: Type.Optional(logTime('only entries written up to this time')),
+    tail: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'only the last N entries of the file (lines, for a data-version-0 container), counted over both streams ' +
+          'before since, until, stdout and stderr filter them, as docker counts; default all',
+      }),
+    ),
+    follow: Type.Optional(
+      Type.Boolean({ description: 'keep streaming new output until the client leaves or the container stops' }),
+    ),
+    stdout: Type.Optional(Type.Boolean({ description: 'include what the container wrote to stdout; default true' })),
+    stderr: Type.Optional(Type.Boolean({ description: 'include what the container wrote to stderr; default true' })),
+    format: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'output format (default raw): ' +
+          logDrivers
+            .names()
+            .map((n) => `\`${n}\`, ${logDrivers.get(n)?.description ?? ''}`)
+            .join('; '),
+      }),
+    ),
+    timestamps: Type.Optional(
+      Type.Boolean({ description: "raw format: prefix each entry with its time (RFC 3339, nanoseconds) and a space" }),
+    ),
+  },
+  { additionalProperties: Type.String({ maxLength: 256 }) },
+)
+
+/** One line of the json-file log format, as docker's json-file driver writes it. */
+export const JsonFileLogLineSchema = Type.Object(
+  {
+    log: Type.String({ description: 'the message, as UTF-8, with its newline' }),
+    stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+    time: Type.String({ description: 'when it was written: RFC 3339 with up to nine fraction digits, UTC' }),
+  },
+  { $id: 'JsonFileLogLine' },
+)
+
+export const AttachRequestSchema = Type.Object(
+  {
+    address: Type.String({
+      pattern: patterns.address,
+      maxLength: 262,
+      description: '`host:port` the serial port connects to (direction client), e.g. a serial port concentrator',
+    }),
+  },
+  { additionalProperties: false },
+)
+
 export const OpIdHeaders = Type.Object({
   'op-id': Type.Optional(
     Type.String({
@@ -242,7 +311,7 @@ export const HealthSchema = Type.Object(
 export const ReadySchema = Type.Object({ status: Type.Literal('ready') }, { description: 'vSphere answered recently' })
 
 /** Shared schemas, registered once so routes and the OpenAPI document refer to them by name. */
-export const sharedSchemas = [ErrorSchema, ContainerSchema, NetworkSchema, ContainerEventSchema]
+export const sharedSchemas = [ErrorSchema, ContainerSchema, NetworkSchema, ContainerEventSchema, JsonFileLogLineSchema]
 
 // The schemas must describe exactly the contract's shapes; these fail to compile when the two drift apart.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
@@ -250,4 +319,5 @@ const assertSame = <T extends true>(): T | undefined => undefined
 assertSame<Same<Static<typeof CreateRequestSchema>, CreateRequest>>()
 assertSame<Same<Static<typeof ContainerSchema>, ContainerView>>()
 assertSame<Same<Static<typeof NetworkSchema>, NetworkInfo>>()
+assertSame<Same<Static<typeof AttachRequestSchema>, AttachRequest>>()
 assertSame<Same<Static<typeof ContainerEventSchema>['type'], ContainerEvent['type']>>()

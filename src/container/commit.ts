@@ -46,6 +46,11 @@ export async function commit(
     try {
       await deps.client.reconfigureVM(snapshot.vm.moref, spec, { opId })
     } catch (err) {
+      if (isFault(err, 'ManagedObjectNotFound')) {
+        // deleted elsewhere before the store heard of it
+        deps.store.removed(snapshot.vm.moref)
+        throw new ContainerError('not_found', `container ${snapshot.name} no longer exists`, { cause: err })
+      }
       if (!isFault(err, 'ConcurrentAccess')) throw err
       if (attempt >= commitAttempts)
         throw new ContainerError(

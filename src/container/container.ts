@@ -4,7 +4,8 @@
  * the one its creator stamped (before migration): it gates rename. Writes start from the raw map, never from the
  * migrated one, so the guest's old tether keeps reading its keys as they were.
  */
-import { dataVersion, decodeContainer, type ContainerConfig } from '../extraconfig/index.js'
+import { decodeContainer, type ContainerConfig } from '../extraconfig/index.js'
+import { dataVersionKeys, parseVersion } from '../migration/data-version.js'
 import { parseAlias } from '../network/alias.js'
 import { renameSupportedVersion } from './rename/plan.js'
 import { shortId } from './naming.js'
@@ -32,7 +33,7 @@ export type ReadMigration = (raw: ReadonlyMap<string, string>) => ReadonlyMap<st
 
 export function containerFrom(vm: VmState, migrate: ReadMigration): Container {
   const config = decodeContainer(migrate(vm.extraConfig))
-  const stamped = dataVersion(decodeContainer(vm.extraConfig))
+  const stamped = stampedVersion(vm.extraConfig)
   return {
     id: config.id,
     shortId: shortId(config.id),
@@ -48,6 +49,12 @@ export function containerFrom(vm: VmState, migrate: ReadMigration): Container {
     annotations: config.annotations,
     vm,
   }
+}
+
+/** The version key as the creator wrote it, read from the raw map (an unreadable stamp counts as none). */
+function stampedVersion(raw: ReadonlyMap<string, string>): number {
+  const text = raw.get(dataVersionKeys.container)
+  return text === undefined ? 0 : (parseVersion(text) ?? 0)
 }
 
 function stateOf(vm: VmState, config: ContainerConfig): ContainerState {

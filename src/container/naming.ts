@@ -46,6 +46,17 @@ export function vmPathName(datastore: string, id: string, vsan: boolean): string
   return vsan ? `[${datastore}]` : `[${datastore}] ${id}/${id}.vmx`
 }
 
+/**
+ * The `files.vmPathName` vSphere gives the new VM: the path asked for, or on vSAN the folder it makes from the
+ * display name. The service records this at create, so it needs no extra round trip to know where the VM lives;
+ * the store's update loop then brings what vSphere really chose (a vSAN namespace may differ).
+ */
+export function createdVmPathName(datastore: string, id: string, name: string, vsan: boolean): string {
+  if (!vsan) return vmPathName(datastore, id, false)
+  const folder = displayName(name, id)
+  return `[${datastore}] ${folder}/${folder}.vmx`
+}
+
 /** The VM's folder as a datastore path (`[ds] folder`), where its serial-port files live. */
 export function vmFolder(datastore: string, id: string, name: string, vsan: boolean): string {
   return `[${datastore}] ${vsan ? displayName(name, id) : id}`

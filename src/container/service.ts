@@ -5,22 +5,27 @@
 import type { Logger } from 'pino'
 import { decodeContainer, encodeContainer } from '../extraconfig/index.js'
 import { networkView } from '../network/resolution.js'
-import { isFault, type VimClient } from '../vim/index.js'
+import { isFault, VimClientClosed, VimUnreachable, type VimClient } from '../vim/index.js'
+import { attachContainer, detachContainer } from './attach.js'
 import { commit } from './commit.js'
 import { containerView, splitVmPath, type Container } from './container.js'
 import { ContainerError } from './errors.js'
 import { ContainerEvents } from './events.js'
-import { generateName, isContainerId, newContainerId } from './naming.js'
+import { containerLogs } from './logs.js'
+import { createdVmPathName, generateName, isContainerId, newContainerId } from './naming.js'
 import type { Target } from './placement.js'
 import { RenameExecutor } from './rename/execute.js'
 import { validateNewName } from './rename/plan.js'
 import { createSpec } from './spec.js'
 import type { ContainerStore } from './store.js'
 import type {
+  AttachRequest,
   ContainerEvent,
+  ContainerLogs,
   ContainerService,
   ContainerView,
   CreateRequest,
+  LogsRequest,
   NetworkInfo,
   OpContext,
   RemoveOptions,
@@ -49,7 +54,6 @@ export class VsphereContainerService implements ContainerService {
     const { client, store, target } = this.deps
     const id = req.id ?? newContainerId()
     if (!isContainerId(id)) throw new ContainerError('invalid_request', 'id must be 64 lowercase hexadecimal characters')
-    if (store.index.get(id)) throw new ContainerError('conflict', `a container with ID ${id} already exists`)
     const name = req.name ?? generateName((n) => store.isNameTaken(n))
     if (req.name !== undefined) {
       try {
@@ -59,8 +63,10 @@ export class VsphereContainerService implements ContainerService {
         throw err
       }
     }
-    const release = store.reserveName(name, id)
+    const releaseId = store.reserveId(id)
+    let releaseName: (() => void) | undefined
     try {
+      releaseName = store.reserveName(name, id)
       const spec = createSpec(
         {
           id,
@@ -88,7 +94,7 @@ export class VsphereContainerService implements ContainerService {
         name: spec.name,
         'config.changeVersion': '',
         'config.extraConfig': spec.extraConfig,
-        'config.files.vmPathName': spec.files?.vmPathName,
+        'config.files.vmPathName': createdVmPathName(target.datastore.name, id, name, target.datastore.vsan),
         'runtime.powerState': 'poweredOff',
       })
       const container = state && store.committed(state)
@@ -99,13 +105,18 @@ export class VsphereContainerService implements ContainerService {
     } catch (err) {
       if (isFault(err, 'DuplicateName'))
         throw new ContainerError('conflict', `a VM for container ${id} already exists`, { cause: err })
-      throw err
+      // the ID's folder is there already: another process created this ID, or a removal left its files behind
+      if (isFault(err, 'FileAlreadyExists'))
+        throw new ContainerError('conflict', `the datastore already has a folder for container ${id}`, { cause: err })
+      throw unavailableOr(err)
     } finally {
-      release()
+      releaseName?.()
+      releaseId()
     }
   }
 
   async list(all: boolean, _op: OpContext): Promise<ContainerView[]> {
+    this.#cacheServable()
     return this.deps.store
       .list()
       .filter((c) => all || c.state === 'running')
@@ -114,25 +125,34 @@ export class VsphereContainerService implements ContainerService {
   }
 
   async inspect(ref: string, _op: OpContext): Promise<ContainerView> {
+    this.#cacheServable()
     return containerView(this.deps.store.resolve(ref))
   }
 
-  async start(ref: string, op: OpContext): Promise<void> {
-    let c = this.deps.store.resolve(ref)
-    if (c.state === 'running') throw new ContainerError('invalid_state', `container ${c.name} is already running`)
-    if (c.state === 'created') c = await commit(this.deps, c.id, markStarted, op.opId)
-    await this.#power(c, 'on', op)
-    this.events.emit({ type: 'start', id: c.id, name: c.name })
+  start(ref: string, op: OpContext): Promise<void> {
+    return reaching(async () => {
+      let c = this.deps.store.resolve(ref)
+      if (c.state === 'running') throw new ContainerError('invalid_state', `container ${c.name} is already running`)
+      if (c.state === 'created') c = await commit(this.deps, c.id, markStarted, op.opId)
+      await this.#power(c, 'on', op)
+      this.events.emit({ type: 'start', id: c.id, name: c.name })
+    })
   }
 
-  async stop(ref: string, _options: StopOptions, op: OpContext): Promise<void> {
-    const c = this.deps.store.resolve(ref)
-    if (c.state !== 'running') throw new ContainerError('invalid_state', `container ${c.name} is not running`)
-    await this.#power(c, 'off', op)
-    this.events.emit({ type: 'stop', id: c.id, name: c.name })
+  stop(ref: string, _options: StopOptions, op: OpContext): Promise<void> {
+    return reaching(async () => {
+      const c = this.deps.store.resolve(ref)
+      if (c.state !== 'running') throw new ContainerError('invalid_state', `container ${c.name} is not running`)
+      await this.#power(c, 'off', op)
+      this.events.emit({ type: 'stop', id: c.id, name: c.name })
+    })
   }
 
-  async remove(ref: string, options: RemoveOptions, op: OpContext): Promise<void> {
+  remove(ref: string, options: RemoveOptions, op: OpContext): Promise<void> {
+    return reaching(() => this.#remove(ref, options, op))
+  }
+
+  async #remove(ref: string, options: RemoveOptions, op: OpContext): Promise<void> {
     const { client, store, target } = this.deps
     const c = store.resolve(ref)
     if (c.state === 'running') {
@@ -140,7 +160,16 @@ export class VsphereContainerService implements ContainerService {
         throw new ContainerError('container_running', `container ${c.name} is running: stop it first or remove with force`)
       await this.#power(c, 'off', op)
     }
-    await client.destroy(c.vm.moref, { opId: op.opId })
+    try {
+      await client.destroy(c.vm.moref, { opId: op.opId })
+    } catch (err) {
+      // powered on elsewhere since the store last heard of it
+      if (isFault(err, 'InvalidPowerState')) {
+        const message = `container ${c.name} is running: stop it first or remove with force`
+        throw new ContainerError('container_running', message, { cause: err })
+      }
+      throw this.#goneOr(c, err)
+    }
     store.removed(c.vm.moref)
     // vSphere may leave files it did not create (the serial-port logs) behind in the folder
     const { datastore, folder } = splitVmPath(c.vm.vmPathName)
@@ -155,7 +184,7 @@ export class VsphereContainerService implements ContainerService {
   }
 
   rename(ref: string, newName: string, op: OpContext): Promise<void> {
-    return this.#rename.run(ref, newName, op)
+    return reaching(() => this.#rename.run(ref, newName, op))
   }
 
   /** Finishes renames a dead process left half done; run before serving. */
@@ -164,9 +193,22 @@ export class VsphereContainerService implements ContainerService {
   }
 
   async network(name: string, _op: OpContext): Promise<NetworkInfo> {
+    this.#cacheServable()
     const view = networkView(name, this.deps.store.list())
     if (!view) throw new ContainerError('not_found', `no container is on network ${name}`)
     return view
+  }
+
+  logs(ref: string, request: LogsRequest, op: OpContext): Promise<ContainerLogs> {
+    return reaching(() => containerLogs(this.deps, ref, request, op))
+  }
+
+  attach(ref: string, request: AttachRequest, op: OpContext): Promise<void> {
+    return reaching(() => attachContainer(this.deps, ref, request.address, op))
+  }
+
+  detach(ref: string, op: OpContext): Promise<void> {
+    return reaching(() => detachContainer(this.deps, ref, op))
   }
 
   onEvent(listener: (event: ContainerEvent) => void): () => void {
@@ -190,10 +232,40 @@ export class VsphereContainerService implements ContainerService {
     } catch (err) {
       if (isFault(err, 'InvalidPowerState'))
         throw new ContainerError('invalid_state', `container ${c.name} is already ${to === 'on' ? 'running' : 'stopped'}`)
-      throw err
+      throw this.#goneOr(c, err)
     }
     store.committed({ ...c.vm, powerState: to === 'on' ? 'poweredOn' : 'poweredOff' })
   }
+
+  /** The VM was deleted elsewhere before the store heard of it: forget it and say so. */
+  #goneOr(c: Container, err: unknown): unknown {
+    if (!isFault(err, 'ManagedObjectNotFound')) return err
+    this.deps.store.removed(c.vm.moref)
+    return new ContainerError('not_found', `container ${c.name} no longer exists`, { cause: err })
+  }
+
+  /** Reads come from the store's cache, which cannot be trusted while its update loop cannot reach vSphere. */
+  #cacheServable(): void {
+    if (!this.deps.store.reachable) {
+      const message = 'vSphere cannot be reached, so what is known of the containers may be out of date; retry later'
+      throw new ContainerError('vsphere_unavailable', message)
+    }
+  }
+}
+
+/** Runs a flow that talks to vSphere; failing to reach it becomes `vsphere_unavailable` (503 with Retry-After). */
+async function reaching<T>(flow: () => Promise<T>): Promise<T> {
+  try {
+    return await flow()
+  } catch (err) {
+    throw unavailableOr(err)
+  }
+}
+
+function unavailableOr(err: unknown): unknown {
+  if (!(err instanceof VimUnreachable || err instanceof VimClientClosed)) return err
+  const message = `vSphere cannot be reached (${err.message}); retry later`
+  return new ContainerError('vsphere_unavailable', message, { cause: err })
 }
 
 /** VIC's tether records a started session; portlayer stands in for it so a stopped container reads `stopped`. */

@@ -7,13 +7,26 @@
  *
  * Writes go through handles (commit.ts); after our own commit the entry is updated at once (the API shows the
  * new state immediately) and marked stale, because its new changeVersion is only known once vSphere reports it.
+ * Until the loop reports a state that includes the write, its reports of that VM are older views (collected
+ * before the write) and are not shown. A wait issued after the write has finished must include it; if its answer
+ * does not, something else happened to the VM in between, and one read settles what vSphere holds. That is what
+ * catches a VM created here and destroyed elsewhere before the loop ever saw it: both fall between two
+ * collections, so the loop never reports that VM at all. No read is spent while the loop keeps up, and a wait
+ * returns at least every `maxWaitSeconds`, which bounds how long such a VM can linger.
+ *
+ * The loop also tells whether vSphere can be reached: while its calls fail to connect the cache is not served.
  */
 import type { Logger } from 'pino'
 import {
+  isFault,
   methods,
   moRefKey,
+  VimUnreachable,
+  type CallOptions,
+  type MethodSpec,
   type MoRef,
   type ObjectUpdate,
+  type RoundTripper,
   type UpdateSet,
   type VimClient,
 } from '../vim/index.js'
@@ -22,7 +35,7 @@ import { runUpdateLoop } from '../vim/wait-for-updates.js'
 import { containerFrom, type Container, type ReadMigration } from './container.js'
 import { ContainerError } from './errors.js'
 import { RefIndex } from './ref-index.js'
-import { applyChange, vmPaths, vmStateFrom, type VmState } from './vm-state.js'
+import { applyChange, reflects, vmPaths, vmStateFrom, type VmState } from './vm-state.js'
 
 export interface StoreOptions {
   readonly client: VimClient
@@ -30,8 +43,21 @@ export interface StoreOptions {
   readonly vmFolder: MoRef<'Folder'>
   readonly migrate: ReadMigration
   readonly log: Logger
-  /** server-side wait per WaitForUpdatesEx call */
+  /** server-side wait per WaitForUpdatesEx call; default `defaultMaxWaitSeconds` */
   readonly maxWaitSeconds?: number
+}
+
+/** An idle loop still hears from vSphere this often: one cheap call, and the bound on an unreported VM's life. */
+export const defaultMaxWaitSeconds = 10
+
+/** What our own write left a VM as, until the loop reports the same. */
+interface Expectation {
+  readonly vm: MoRef<'VirtualMachine'>
+  readonly state: VmState | 'gone'
+  /** the write's place in the order of our writes; a wait issued after it must report it */
+  readonly seq: number
+  /** a confirming read is in flight */
+  reading?: boolean
 }
 
 export type StoreChange =
@@ -46,10 +72,17 @@ export class ContainerStore {
   readonly #idByVm = new Map<string, string>()
   /** names promised to an operation in flight (create, rename) and not yet in vSphere */
   readonly #reserved = new Map<string, string>()
+  /** IDs of creates in flight */
+  readonly #reservedIds = new Set<string>()
+  /** VM → our own write the loop has not reported yet */
+  readonly #expected = new Map<string, Expectation>()
   readonly #listeners = new Set<(change: StoreChange) => void>()
   readonly #abort = new AbortController()
   #loop: Promise<void> | undefined
   #lastContact = 0
+  #reachable = true
+  /** how many writes of ours have finished */
+  #writes = 0
 
   constructor(private readonly options: StoreOptions) {}
 
@@ -63,12 +96,13 @@ export class ContainerStore {
     let view: MoRef<'ContainerView'> | undefined
     let collector: MoRef<'PropertyCollector'> | undefined
     let resync = false
+    const rt = this.#watched(client.rt)
     const setup = async (): Promise<MoRef<'PropertyCollector'>> => {
       const op = { opId: 'store-watch' }
-      view = await methods.createContainerView(client.rt, viewManager, vmFolder, ['VirtualMachine'], true, op)
-      collector = await methods.createPropertyCollector(client.rt, client.propertyCollector, op)
+      view = await methods.createContainerView(rt, viewManager, vmFolder, ['VirtualMachine'], true, op)
+      collector = await methods.createPropertyCollector(rt, client.propertyCollector, op)
       await methods.createFilter(
-        client.rt,
+        rt,
         collector,
         viewFilterSpec(view, 'ContainerView', 'VirtualMachine', vmPaths),
         false,
@@ -79,7 +113,7 @@ export class ContainerStore {
       resync = true
       return collector
     }
-    this.#loop = runUpdateLoop(client.rt, {
+    this.#loop = runUpdateLoop(rt, {
       setup,
       onUpdate: (updates) => {
         this.#apply(updates)
@@ -88,7 +122,7 @@ export class ContainerStore {
         first?.()
         first = undefined
       },
-      maxWaitSeconds: this.options.maxWaitSeconds ?? 60,
+      maxWaitSeconds: this.options.maxWaitSeconds ?? defaultMaxWaitSeconds,
       signal: this.#abort.signal,
       log,
     }).finally(async () => {
@@ -103,12 +137,46 @@ export class ContainerStore {
 
   async close(): Promise<void> {
     this.#abort.abort()
+    this.#expected.clear()
     await this.#loop?.catch(() => undefined)
   }
 
   /** Milliseconds since vSphere last answered the update loop. */
   get sinceContact(): number {
     return Date.now() - this.#lastContact
+  }
+
+  /** False while the update loop cannot connect to vSphere: the cache may have missed changes. */
+  get reachable(): boolean {
+    return this.#reachable
+  }
+
+  /**
+   * The loop's round tripper: notes whether vSphere answered (a fault is an answer, a failed connection is not),
+   * and after each wait checks the writes that finished before it was issued.
+   */
+  #watched(rt: RoundTripper): RoundTripper {
+    return {
+      roundTrip: async <A, R>(method: MethodSpec<A, R>, args: A, options?: CallOptions): Promise<R> => {
+        const writesBefore = this.#writes
+        try {
+          const result = await rt.roundTrip(method, args, options)
+          this.#contact()
+          // after the loop has applied this answer (it does so as soon as this call returns)
+          if (method.name === 'WaitForUpdatesEx') setImmediate(() => this.#confirmUnreported(writesBefore))
+          return result
+        } catch (err) {
+          if (err instanceof VimUnreachable) this.#reachable = false
+          else if (!this.#abort.signal.aborted) this.#contact()
+          throw err
+        }
+      },
+    }
+  }
+
+  #contact(): void {
+    this.#lastContact = Date.now()
+    this.#reachable = true
   }
 
   onChange(listener: (change: StoreChange) => void): () => void {
@@ -150,51 +218,112 @@ export class ContainerStore {
     }
   }
 
+  /** Promises `id` to one create until the returned release is called; `conflict` when it is taken or promised. */
+  reserveId(id: string): () => void {
+    if (this.index.get(id) || this.#reservedIds.has(id))
+      throw new ContainerError('conflict', `a container with ID ${id} already exists`)
+    this.#reservedIds.add(id)
+    return () => this.#reservedIds.delete(id)
+  }
+
   isNameTaken(name: string): boolean {
     return this.index.named(name) !== undefined || this.#reserved.has(name)
   }
 
-  /** Reads one VM again (one round trip) and updates the index; undefined when it is gone or not a container. */
+  /**
+   * Reads one VM again (one round trip) and updates the index; undefined when it is gone or not a container. The
+   * read comes after any write of ours that has finished, so it settles what the loop has not confirmed yet.
+   */
   async fresh(vm: MoRef<'VirtualMachine'>, opId: string): Promise<Container | undefined> {
     const { client } = this.options
-    const [found] = await client.retrieve([vm], vmPaths, { opId })
-    const state = found ? vmStateFrom(vm, found.props) : undefined
+    const key = moRefKey(vm)
+    const writesBefore = this.#writes
+    let state: VmState | undefined
+    try {
+      const [found] = await client.retrieve([vm], vmPaths, { opId })
+      state = found ? vmStateFrom(vm, found.props) : undefined
+    } catch (err) {
+      if (!isFault(err, 'ManagedObjectNotFound')) throw err
+    }
+    // a write of ours that finished during the read is newer than what was read: the index keeps it
+    const newer = this.#expected.get(key)
+    if (newer && newer.seq > writesBefore) return state && containerFrom(state, this.options.migrate)
+    this.#expected.delete(key)
     if (state) return this.#put(state)
-    this.#forgetVm(moRefKey(vm))
+    this.#forgetVm(key)
     return undefined
   }
 
   /** Records the state our own commit produced; stale until vSphere reports the new changeVersion. */
   committed(state: VmState): Container | undefined {
+    const key = moRefKey(state.moref)
+    const raw = this.#raw.get(key)
+    const reported = raw && vmStateFrom(state.moref, raw)
+    // the loop's answer came in while our task was being read: it is the real thing, changeVersion included
+    if (reported && reflects(reported, state)) {
+      this.#expected.delete(key)
+      return this.#put(reported)
+    }
+    this.#expected.set(key, { vm: state.moref, state, seq: ++this.#writes })
     return this.#put({ ...state, stale: true })
   }
 
-  /** Forgets a VM our own operation destroyed. */
+  /**
+   * Forgets a VM our own operation destroyed. Until the loop says it left, or a wait issued after this no longer
+   * lists it, a report of it is an older view, even when the loop had not listed it yet.
+   */
   removed(vm: MoRef<'VirtualMachine'>): void {
-    this.#forgetVm(moRefKey(vm))
+    const key = moRefKey(vm)
+    this.#expected.set(key, { vm, state: 'gone', seq: ++this.#writes })
+    this.#forgetVm(key)
+  }
+
+  /** A wait issued after these writes has been answered without reporting them: read those VMs once. */
+  #confirmUnreported(writes: number): void {
+    if (this.#abort.signal.aborted) return
+    for (const [key, expectation] of this.#expected) {
+      if (expectation.seq > writes || expectation.reading) continue
+      // a VM we destroyed that the loop no longer lists is settled without asking
+      if (expectation.state === 'gone' && !this.#raw.has(key)) {
+        this.#expected.delete(key)
+        continue
+      }
+      expectation.reading = true
+      const { vm } = expectation
+      this.fresh(vm, 'store-confirm')
+        .catch((err: unknown) => this.options.log.warn({ vm: vm.value, err }, 'cannot read a VM to confirm our change'))
+        .finally(() => (expectation.reading = false))
+    }
   }
 
   #apply(updates: UpdateSet): void {
-    this.#lastContact = Date.now()
     for (const filter of updates.filterSet) for (const update of filter.objectSet) this.#applyObject(update)
   }
 
-  /** After a full listing: forget VMs it did not mention (deleted while the loop was down). */
+  /** After a full listing: forget VMs it did not mention (deleted while the loop was down), but not our new ones. */
   #dropUnlisted(): void {
-    for (const key of [...this.#idByVm.keys()]) if (!this.#raw.has(key)) this.#forgetVm(key)
+    for (const key of [...this.#idByVm.keys()]) {
+      if (!this.#raw.has(key) && this.#expected.get(key) === undefined) this.#forgetVm(key)
+    }
   }
 
   #applyObject(update: ObjectUpdate): void {
     const key = moRefKey(update.obj)
+    let state: VmState | undefined
     if (update.kind === 'leave') {
       this.#raw.delete(key)
-      this.#forgetVm(key)
-      return
+    } else {
+      const props = update.kind === 'enter' ? {} : (this.#raw.get(key) ?? {})
+      for (const change of update.changeSet) applyChange(props, change)
+      this.#raw.set(key, props)
+      state = vmStateFrom(update.obj, props)
     }
-    const props = update.kind === 'enter' ? {} : (this.#raw.get(key) ?? {})
-    for (const change of update.changeSet) applyChange(props, change)
-    this.#raw.set(key, props)
-    const state = vmStateFrom(update.obj, props)
+    const expectation = this.#expected.get(key)
+    if (expectation) {
+      // a view collected before our write (or a change after it, which the confirming read will show)
+      if (!reflects(state, expectation.state)) return
+      this.#expected.delete(key)
+    }
     if (state) this.#put(state)
     else this.#forgetVm(key)
   }
@@ -211,7 +340,7 @@ export class ContainerStore {
     }
     const key = moRefKey(state.moref)
     const previousId = this.#idByVm.get(key)
-    if (previousId !== undefined && previousId !== container.id) this.#delete(previousId)
+    if (previousId !== undefined && previousId !== container.id) this.#delete(previousId, key)
     const previous = this.index.get(container.id)
     this.index.put(container)
     this.#idByVm.set(key, container.id)
@@ -223,12 +352,15 @@ export class ContainerStore {
     const id = this.#idByVm.get(key)
     if (id === undefined) return
     this.#idByVm.delete(key)
-    this.#delete(id)
+    this.#delete(id, key)
   }
 
-  #delete(id: string): void {
-    const container = this.index.delete(id)
-    if (container) this.#emit({ kind: 'delete', container })
+  /** Drops container `id` from the index if VM `key` holds it: another VM may carry that ID by now. */
+  #delete(id: string, key: string): void {
+    const held = this.index.get(id)
+    if (!held || moRefKey(held.vm.moref) !== key) return
+    this.index.delete(id)
+    this.#emit({ kind: 'delete', container: held })
   }
 
   #emit(change: StoreChange): void {

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream'
+
 /**
  * The container service's contract with the faces (REST API, CLI): the request and view shapes of DESIGN's REST
  * contract and the operations on them. Implementations live beside this file; the faces hold no business rules.
@@ -61,6 +63,38 @@ export type ContainerEvent =
   | { type: 'create' | 'start' | 'stop' | 'remove'; id: string; name: string; time: string }
   | { type: 'rename'; id: string; name: string; oldName: string; time: string }
 
+/** `GET /v1/containers/{ref}/logs`: which of the container's output to read, and how to write it. */
+export interface LogsRequest {
+  /** only entries written after this: unix seconds (fraction allowed) or RFC 3339 */
+  since?: string
+  /** only entries written up to this: unix seconds (fraction allowed) or RFC 3339 */
+  until?: string
+  /** only the last N entries */
+  tail?: number
+  /** keep streaming new output until the client leaves or the container stops */
+  follow?: boolean
+  /** default true */
+  stdout?: boolean
+  /** default true */
+  stderr?: boolean
+  /** output format (a registered log driver): `raw` (default) or `json-file` */
+  format?: string
+  /** the format's own options, e.g. raw's `timestamps` */
+  options?: Record<string, string>
+}
+
+export interface ContainerLogs {
+  contentType: string
+  /** the output; destroying it ends the read (and a follow) */
+  stream: Readable
+}
+
+/** `POST /v1/containers/{ref}/attach`: where the container's network serial port connects to. */
+export interface AttachRequest {
+  /** `host:port` of a listener (e.g. a virtual serial port concentrator) */
+  address: string
+}
+
 /** Operation context: the caller's operation ID travels to vSphere as `operationID` and into every log line. */
 export interface OpContext {
   opId: string
@@ -76,6 +110,12 @@ export interface ContainerService {
   remove(ref: string, options: RemoveOptions, op: OpContext): Promise<void>
   rename(ref: string, newName: string, op: OpContext): Promise<void>
   network(name: string, op: OpContext): Promise<NetworkInfo>
+  /** The container's output (its `output.log`), as a stream; follows it when asked and the container runs. */
+  logs(ref: string, request: LogsRequest, op: OpContext): Promise<ContainerLogs>
+  /** Points the container's network serial port at `address` and connects it (now, or at the next power-on). */
+  attach(ref: string, request: AttachRequest, op: OpContext): Promise<void>
+  /** Disconnects the container's network serial port; nothing to do when none is connected. */
+  detach(ref: string, op: OpContext): Promise<void>
   /** Subscribe to container events; returns the unsubscribe function. */
   onEvent(listener: (event: ContainerEvent) => void): () => void
   /** Whether vSphere answered recently; readyz reports it. */

@@ -54,3 +54,16 @@ export function applyChange(props: Record<string, unknown>, change: PropertyChan
   if (change.op === 'remove' || change.op === 'indirectRemove') delete props[change.name]
   else props[change.name] = change.val
 }
+
+/**
+ * Whether what vSphere reports (undefined: the VM is gone or not a container) includes what our own write left:
+ * the same display name and power state, and every ExtraConfig key as we wrote it (vSphere may add keys of its
+ * own, and the folder it chose may differ from the one recorded at create).
+ */
+export function reflects(reported: VmState | undefined, expected: VmState | 'gone'): boolean {
+  if (expected === 'gone') return reported === undefined
+  if (!reported) return false
+  if (reported.displayName !== expected.displayName || reported.powerState !== expected.powerState) return false
+  for (const [key, value] of expected.extraConfig) if (reported.extraConfig.get(key) !== value) return false
+  return true
+}

@@ -2,6 +2,7 @@
  * A ContainerService that records every call and answers with plain fixtures: the REST face is tested on its own
  * (parsing, validation, status codes), while the real service is tested against the simulator elsewhere.
  */
+import { Readable } from 'node:stream'
 import type {
   ContainerEvent,
   ContainerService,
@@ -102,6 +103,16 @@ export function recordingService(): RecordingService {
     async network(name, op) {
       record('network', [name, op])
       return sampleNetwork
+    },
+    async logs(ref, request, op) {
+      record('logs', [ref, request, op])
+      return { contentType: 'application/octet-stream', stream: Readable.from([Buffer.from('hello\n')]) }
+    },
+    async attach(ref, request, op) {
+      record('attach', [ref, request, op])
+    },
+    async detach(ref, op) {
+      record('detach', [ref, op])
     },
     onEvent(listener) {
       listeners.add(listener)
