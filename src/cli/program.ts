@@ -1,6 +1,6 @@
 /**
- * The `portlayer` command line (commander): `serve`, `sim` and `openapi`. Options of `serve` come from the one table
- * in config.ts, so `--help` always shows every flag with its environment variable. Exit codes: 0 done, 1 failed
+ * The `portlayer` command line (commander): `serve`, `migrate`, `sim` and `openapi`. Options of `serve` come from the
+ * one table in config.ts, so `--help` always shows every flag with its environment variable. Exit codes: 0 done, 1 failed
  * while running, 2 bad usage or configuration.
  */
 import { readFile, writeFile } from 'node:fs/promises'
@@ -11,6 +11,7 @@ import { ConfigError, configOptions, loadConfig, type ConfigFlags, type LogLevel
 import { startGovcsim, type GovcsimOptions } from '../sim/launcher.js'
 import { serviceVersion } from '../version.js'
 import { createLogger } from './logger.js'
+import { addMigrateCommand } from './migrate.js'
 import { startServer, type ServeDeps } from './serve.js'
 import { simBanner } from './sim.js'
 
@@ -67,6 +68,8 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     logger.info('stopped')
     result.code = exitCodes.ok
   })
+
+  addMigrateCommand(program, io, (outcome) => (result.code = exitCodes[outcome]))
 
   program
     .command('sim')

@@ -1,0 +1,129 @@
+/**
+ * The migration job's plan for one VM (pure): from the VM's properties as listed to what the job writes to it.
+ *
+ * A VM is a container when it carries a container ID, the VCH appliance when it carries VIC's `init` keys, and
+ * none of the job's business otherwise. The plugins above both its data version and its migration record run in
+ * memory (migrate.ts); of their changes, persist.ts says which may be written. What is written goes out in one
+ * reconfigure together with the migration record (migration-record.ts), so the record is on the VM exactly when
+ * the changes are, and a run killed at any point resumes without applying anything twice.
+ *
+ * A running appliance is refused rather than half written: its guest-visible keys are VIC's to change only while
+ * it is powered off (a running VM is sent hidden keys only), and a record must never claim what was not written.
+ */
+import type { MoRef, VirtualMachinePowerState } from '../vim/index.js'
+import { MigrationError } from './errors.js'
+import { migrateInMemory, PluginFailedError } from './migrate.js'
+import { migrationRecordEntry, pendingForJob, readMigratedVersion } from './migration-record.js'
+import { isHiddenKey, persistPlan, type ExtraConfigEntry } from './persist.js'
+import { dataVersionKeys, readDataVersion } from './data-version.js'
+import { isEmptyValue, type ExtraConfigMap, type MigrationTarget } from './plugin.js'
+import type { PluginRegistry } from './registry.js'
+
+/** The properties the job reads of every VM in its scope. */
+export const jobVmPaths = ['name', 'config.changeVersion', 'config.extraConfig', 'runtime.powerState'] as const
+
+/** One VM as the job read it. */
+export interface VmSnapshot {
+  readonly vm: MoRef<'VirtualMachine'>
+  readonly name: string
+  /** '' when vSphere keeps none (then the write cannot detect a concurrent change) */
+  readonly changeVersion: string
+  readonly powerState: VirtualMachinePowerState
+  readonly extraConfig: ExtraConfigMap
+}
+
+/** One key as the plan changes it; `from`/`to` undefined mean absent (added / removed). */
+export interface KeyDiff {
+  readonly key: string
+  readonly from?: string
+  readonly to?: string
+}
+
+interface PlanBase {
+  readonly target: MigrationTarget
+  /** the data version stamped on the VM */
+  readonly fromVersion: number
+  /** the migration record found on the VM (0: none) */
+  readonly recordedVersion: number
+}
+
+export type VmPlan =
+  /** not a VIC VM: the job leaves it alone */
+  | { readonly kind: 'ignored' }
+  /** no plugin above the VM's data version and record */
+  | (PlanBase & { readonly kind: 'current' })
+  /** plugins ran; `writes` empty means every change is guest-visible and stays in memory */
+  | (PlanBase & {
+      readonly kind: 'migrate'
+      /** versions of the plugins that ran */
+      readonly applied: readonly number[]
+      /** entries of the one reconfigure, the migration record included; sorted by key, record last */
+      readonly writes: readonly ExtraConfigEntry[]
+      /** `writes` as a reader wants them: the old and the new value of each key */
+      readonly diff: readonly KeyDiff[]
+      /** changed keys left in memory, because the guest would see them */
+      readonly inMemoryOnly: readonly string[]
+    })
+  /** the VM cannot be migrated as it is; `reason` says what a person can do */
+  | (PlanBase & { readonly kind: 'refused'; readonly reason: string })
+
+const containerIdKey = 'guestinfo.vice./common/id'
+const appliancePrefix = 'guestinfo.vice./init/'
+
+/**
+ * Which plugins apply to the VM: a container, the appliance, or none (not a VIC VM). Any container ID counts,
+ * not only docker's 64 hex digits: the job upgrades whatever VIC stored, and VIC did not check the ID's form.
+ */
+export function vmTarget(config: ExtraConfigMap): MigrationTarget | undefined {
+  if (!isEmptyValue(config.get(containerIdKey))) return 'container'
+  if (config.has(dataVersionKeys.appliance)) return 'appliance'
+  for (const key of config.keys()) if (key.startsWith(appliancePrefix)) return 'appliance'
+  return undefined
+}
+
+export function planVm(registry: PluginRegistry, vm: VmSnapshot): VmPlan {
+  const config = vm.extraConfig
+  const target = vmTarget(config)
+  if (target === undefined) return { kind: 'ignored' }
+  const recordedVersion = readMigratedVersion(config)
+  let fromVersion = 0
+  try {
+    fromVersion = readDataVersion(target, config)
+    const base: PlanBase = { target, fromVersion, recordedVersion }
+    if (pendingForJob(registry, target, config).length === 0) return { ...base, kind: 'current' }
+
+    const result = migrateInMemory(registry, target, config)
+    const { persist, inMemoryOnly } = persistPlan(target, config, result.map)
+    if (target === 'appliance' && vm.powerState !== 'poweredOff' && persist.some((e) => !isHiddenKey(e.key))) {
+      return {
+        ...base,
+        kind: 'refused',
+        reason:
+          'the appliance VM is running and its migration changes guest-visible keys; ' +
+          'power it off and run the job again',
+      }
+    }
+    const record = result.applied.at(-1)
+    const writes = persist.length > 0 && record !== undefined ? [...persist, migrationRecordEntry(record)] : []
+    return {
+      ...base,
+      kind: 'migrate',
+      applied: result.applied,
+      writes,
+      diff: writes.map((entry) => keyDiff(config, entry)),
+      inMemoryOnly,
+    }
+  } catch (err) {
+    if (err instanceof PluginFailedError || MigrationError.is(err, 'invalid_data_version')) {
+      return { target, fromVersion, recordedVersion, kind: 'refused', reason: err.message }
+    }
+    throw err
+  }
+}
+
+function keyDiff(config: ExtraConfigMap, entry: ExtraConfigEntry): KeyDiff {
+  const from = config.get(entry.key)
+  // vSphere deletes a key sent with an empty value
+  const to = entry.value === '' ? undefined : entry.value
+  return { key: entry.key, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }
+}
