@@ -1,33 +1,69 @@
 /**
- * The rename journal: a hidden ExtraConfig key on the renamed VM, written in the same reconfigure that renames it,
- * listing the containers whose links still have to be re-pointed. It is cleared once they all are. A journal found
- * at start means a process died mid-rename: recovery re-points what is left (re-pointing is idempotent) and clears
- * it, so a rename is finished or, when the rename itself never committed, never visible.
+ * The rename journal: a hidden ExtraConfig key on the renamed VM, written in the same reconfigure that renames it
+ * (so it exists before any linked VM is touched) and removed once the rename is settled. It says what the rename is
+ * (old and new name), which containers' links must follow it, which attempt wrote it (`claim`, a random token, so an
+ * actor only ever settles the attempt it read) and whether the attempt is decided:
+ *
+ * - `pending`: the VM carries the new name, but the rename may still be undone; the VM answers to both names until
+ *   the journal goes, so no one else may take either (cross-process.ts).
+ * - `won`: decided for good; the linked containers may still have to be re-pointed, nothing will be undone.
+ *
+ * A journal found at start means a process died mid-rename: recovery settles it (execute.ts).
  */
 import { hiddenKey } from '../../extraconfig/index.js'
 
 export const journalKey = hiddenKey('portlayer', 'rename')
+
+export type JournalState = 'pending' | 'won'
 
 export interface RenameJournal {
   readonly oldName: string
   readonly newName: string
   /** IDs of the containers whose links name the old name */
   readonly linked: readonly string[]
+  /** the attempt that wrote the journal */
+  readonly claim: string
+  readonly state: JournalState
 }
 
 export function formatJournal(journal: RenameJournal): string {
-  return JSON.stringify({ old: journal.oldName, new: journal.newName, linked: journal.linked })
+  return JSON.stringify({
+    old: journal.oldName,
+    new: journal.newName,
+    linked: journal.linked,
+    claim: journal.claim,
+    state: journal.state,
+  })
 }
 
-/** The journal held in an ExtraConfig map, or undefined (none, or unreadable: nothing can be resumed from it). */
+/** The journal held in an ExtraConfig map, or undefined (none, or unreadable: nothing can be settled from it). */
 export function readJournal(extraConfig: ReadonlyMap<string, string>): RenameJournal | undefined {
   const raw = extraConfig.get(journalKey)
   if (raw === undefined || raw === '' || raw === '<nil>') return undefined
   try {
-    const parsed = JSON.parse(raw) as { old?: unknown; new?: unknown; linked?: unknown }
-    if (typeof parsed.old !== 'string' || typeof parsed.new !== 'string' || !Array.isArray(parsed.linked)) return undefined
-    return { oldName: parsed.old, newName: parsed.new, linked: parsed.linked.filter((x): x is string => typeof x === 'string') }
+    const parsed = JSON.parse(raw) as Record<string, unknown>
+    const { old, new: newName, linked, claim, state } = parsed
+    if (typeof old !== 'string' || typeof newName !== 'string' || !Array.isArray(linked)) return undefined
+    return {
+      oldName: old,
+      newName,
+      linked: linked.filter((x): x is string => typeof x === 'string'),
+      claim: typeof claim === 'string' ? claim : '',
+      // a journal without a state predates decisions: treat it as undecided, the safe reading
+      state: state === 'won' ? 'won' : 'pending',
+    }
   } catch {
     return undefined
   }
+}
+
+/** The ExtraConfig map with `journal` written, or with the journal removed when `journal` is undefined. */
+export function withJournal(
+  extraConfig: ReadonlyMap<string, string>,
+  journal: RenameJournal | undefined,
+): Map<string, string> {
+  const out = new Map(extraConfig)
+  if (journal) out.set(journalKey, formatJournal(journal))
+  else out.delete(journalKey)
+  return out
 }

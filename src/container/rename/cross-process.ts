@@ -1,0 +1,220 @@
+/**
+ * Two portlayer processes, one name: how a rename stays unique across processes, and the read that checks it.
+ *
+ * Each process decides from its own store, a cache that lags vSphere, so two processes can each see a name free
+ * and both give it. vSphere offers no uniqueness for container names (display names carry the short ID) and no
+ * lock; what it does offer is a compare-and-swap per VM (a reconfigure carrying `changeVersion`) and reads that
+ * see every finished task. The protocol uses only those.
+ *
+ * ## Protocol (every rename, in every process)
+ *
+ * 1. Claim. One ReconfigVM_Task (with changeVersion) gives the VM the new display name and `common/name` and
+ *    writes a `pending` journal {old, new, claim token} (journal.ts). While a journal is pending the container
+ *    holds both names: nobody else may take either.
+ * 2. Check. One RetrievePropertiesEx, sent once the claim task has finished, reads the claim task's outcome and
+ *    the `config.changeVersion` of every VM in the folder (`NameWatch.look`). A VM whose changeVersion equals the
+ *    store's is taken from the store (a changeVersion names one config); the others are read again in one batch.
+ *    The result is vSphere as it was after the claim.
+ * 3. Decide (contest.ts, pure). Lost when another container holds the name: for good (no journal, or a decided
+ *    one), or by a rival pending claim (both lose when each sees the other), or by a pending rename away from the
+ *    name, unless that rename's own new name is free: then it is decided won for its owner (a `fence`: its
+ *    journal is set to `won` with CAS) and the decision is taken again.
+ * 4. Won: nothing is written for the decision itself. Linked containers are re-pointed, then one ReconfigVM_Task
+ *    removes the journal; its outcome is not awaited (sweeper.ts learns it from the store or the next check
+ *    read, and sends the removal again if it failed). Lost: one ReconfigVM_Task, conditioned (CAS) on the journal being this
+ *    claim's and still pending, puts the old name back and removes the journal; the caller gets 409
+ *    `name_conflict`. If the journal was decided won meanwhile, the rename goes on as won.
+ * 5. Two claims that saw each other both lose; the one with the lower container ID then claims again after a short
+ *    wait (a few times at most), by when the other has given the name back: the higher ID is the loser. A claim
+ *    that lost to a final holder, or to a lower ID, answers 409 at once.
+ *
+ * Who may decide: the claim's owner decides won (silently) or lost; anyone may decide a pending claim won (fence)
+ * when a read taken after the claim shows its new name free; recovery (execute.ts) decides lost only when a final
+ * holder of the name exists, and otherwise waits for pending rivals to settle.
+ *
+ * ## Why no name ends up on two containers
+ *
+ * Times are those of finished tasks and of reads; a read sees every task finished before it.
+ *
+ * (a) Two claims on one name never both end won (a claim ends won when its journal goes and the name stays, or
+ *     undone). Let X and Y claim N, X's claim finishing first (tX < tY). Y is decided won only from a read
+ *     r > tY > tX. At r, X holds N (its claim pending, decided, or finished), so Y loses, unless X was undone
+ *     already, and an undone claim never ends won. A fence decides from the same kind of read under the same
+ *     rule, so it is covered too.
+ * (b) A silent decision stays true. After X is decided won at rX, every later claim on N sees X holding N and
+ *     loses; nobody but X's owner may decide X lost (it does only before answering, when re-pointing a link
+ *     fails for good), and recovery does so only when a final holder of N exists, which (a) rules out.
+ * (c) Undoing never takes a name from someone. X goes back to its old name O only by the CAS on its own pending
+ *     journal. Until then X holds O: a claim on O checked before X's claim saw X with O for good, one checked
+ *     after it sees X's pending journal; both lose. A fence on X makes the CAS fail, and then X never goes back.
+ * (d) A container that is not being renamed keeps its name: every claim on it sees it, a final holder, and loses.
+ * (e) Claiming again (5) is a new claim with a new token, after the old one was undone; (a) to (d) hold for it.
+ *
+ * `test/unit/container/rename-protocol.test.ts` checks (a) to (e) on a model of these steps under random
+ * interleavings of several processes; `test/integration/rename/two-processes.test.ts` on the simulator.
+ *
+ * Assumptions: every container VM is in the folder the check reads; changeVersion changes with every config
+ * change (vCenter's, and the simulator's compat layer). Not covered: a *create* in one process racing a rename (or
+ * a create) of the same name in another; create does not claim and check yet.
+ *
+ * Liveness: of two claims that see each other, the lower container ID gets the name (5). A process that
+ * dies holding a pending claim blocks both names until a start of any portlayer settles the journal (execute.ts
+ * `recover`); recovery that finds two claims of dead processes on one name leaves both for a later start, because
+ * undoing either might undo a rename its client was told succeeded.
+ *
+ * ## Cost
+ *
+ * An uncontended unlinked rename: claim (ReconfigVM_Task) + check (RetrievePropertiesEx, which also reads the claim
+ * task) + journal removal (ReconfigVM_Task, not awaited) = 3 SOAP calls. Containers changed since the store last
+ * heard of them add one batched read; a fence, or undoing a lost claim, adds a reconfigure and its task read. The
+ * view the check reads through is created once per process.
+ */
+import type { Logger } from 'pino'
+import { containerKeys, unescapeNil } from '../../extraconfig/index.js'
+import { isFault, methods, moRefKey, type MoRef, type TaskInfo, type VimClient } from '../../vim/index.js'
+import { objectsFilterSpec, retrieveAll } from '../../vim/property.js'
+import { viewFilterSpec } from '../../vim/view.js'
+import type { Container } from '../container.js'
+import type { ContainerStore } from '../store.js'
+import { vmPaths, vmStateFrom } from '../vm-state.js'
+import type { NameHolder } from './contest.js'
+import { readJournal } from './journal.js'
+
+export interface WatchDeps {
+  readonly client: VimClient
+  readonly store: ContainerStore
+  readonly target: { readonly vmFolder: MoRef<'Folder'> }
+  readonly log: Logger
+}
+
+/** A container seen by the check, with the VM it lives in (to fence it). */
+export interface SeenHolder extends NameHolder {
+  readonly vm: MoRef<'VirtualMachine'>
+}
+
+/** vSphere after a claim: every other container, the renamed VM's changeVersion, and tasks asked about. */
+export interface Sighting {
+  readonly holders: SeenHolder[]
+  /** the renamed VM's changeVersion now; undefined when it is no longer in the folder */
+  readonly changeVersion: string | undefined
+  /** the info of each task asked about, by task moref value (a task vSphere no longer has is left out) */
+  readonly tasks: ReadonlyMap<string, TaskInfo>
+}
+
+export class NameWatch {
+  /** a ContainerView of the folder, kept for the life of the session */
+  #view: Promise<MoRef<'ContainerView'>> | undefined
+  /** VMs in the folder that are not containers, with the changeVersion they had, so they are not read again */
+  readonly #notContainers = new Map<string, string>()
+
+  constructor(private readonly deps: WatchDeps) {}
+
+  /**
+   * One read of vSphere as it is now, and of the outcome of `tasks` (the claim's, and earlier journal removals
+   * still unconfirmed); a second read only for VMs changed since the store saw them.
+   */
+  async look(self: MoRef<'VirtualMachine'>, tasks: readonly MoRef<'Task'>[], opId: string): Promise<Sighting> {
+    const listed = await this.#list(tasks, opId)
+    const selfKey = moRefKey(self)
+    const cached = new Map<string, Container>()
+    for (const c of this.deps.store.list()) cached.set(moRefKey(c.vm.moref), c)
+
+    const holders: SeenHolder[] = []
+    const unknown: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }> = []
+    let selfVersion: string | undefined
+    for (const { vm, changeVersion } of listed.vms) {
+      const key = moRefKey(vm)
+      if (key === selfKey) {
+        selfVersion = changeVersion
+        continue
+      }
+      const c = cached.get(key)
+      if (c && !c.vm.stale && c.vm.changeVersion === changeVersion) holders.push(holderOf(c))
+      else if (!c && this.#notContainers.get(key) === changeVersion) continue
+      else unknown.push({ vm, changeVersion })
+    }
+    holders.push(...(await this.#readAgain(unknown, opId)))
+    return { holders, changeVersion: selfVersion, tasks: listed.tasks }
+  }
+
+  async #list(
+    tasks: readonly MoRef<'Task'>[],
+    opId: string,
+  ): Promise<{ vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }>; tasks: Map<string, TaskInfo> }> {
+    const { client } = this.deps
+    for (let attempt = 1; ; attempt++) {
+      const view = await this.#currentView(opId)
+      const specSet = [viewFilterSpec(view, 'ContainerView', 'VirtualMachine', ['config.changeVersion'])]
+      // vCenter forgets old tasks: one it no longer has is left out of the answer, not a fault
+      if (tasks.length > 0) specSet.push({ ...objectsFilterSpec(tasks, ['info']), reportMissingObjectsInResults: true })
+      try {
+        const objects = await retrieveAll(client.rt, client.propertyCollector, specSet, { opId })
+        const vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }> = []
+        const infos = new Map<string, TaskInfo>()
+        for (const o of objects) {
+          const info = o.obj.type === 'Task' ? (o.props['info'] as TaskInfo | undefined) : undefined
+          if (info) infos.set(o.obj.value, info)
+          else if (o.obj.type === 'VirtualMachine')
+            vms.push({ vm: o.obj as MoRef<'VirtualMachine'>, changeVersion: String(o.props['config.changeVersion'] ?? '') })
+        }
+        return { vms, tasks: infos }
+      } catch (err) {
+        // views belong to the session: after a re-login the old one is gone
+        if (attempt >= 2 || !isFault(err, 'ManagedObjectNotFound')) throw err
+        this.#view = undefined
+      }
+    }
+  }
+
+  #currentView(opId: string): Promise<MoRef<'ContainerView'>> {
+    const { client, target } = this.deps
+    const viewManager = client.serviceContent.viewManager
+    if (!viewManager) throw new TypeError('vSphere has no ViewManager')
+    this.#view ??= methods.createContainerView(client.rt, viewManager, target.vmFolder, ['VirtualMachine'], true, { opId })
+    const view = this.#view
+    view.catch(() => {
+      if (this.#view === view) this.#view = undefined
+    })
+    return view
+  }
+
+  /** The containers among VMs the store has not seen as they are, in one read (one per VM if one was deleted). */
+  async #readAgain(vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }>, opId: string): Promise<SeenHolder[]> {
+    if (vms.length === 0) return []
+    const { client, store } = this.deps
+    let read: Array<{ vm: MoRef<'VirtualMachine'>; props: Record<string, unknown> | undefined }>
+    try {
+      const found = await client.retrieve(vms.map((v) => v.vm), vmPaths, { opId })
+      const byKey = new Map(found.map((f) => [moRefKey(f.obj), f.props as Record<string, unknown>]))
+      read = vms.map(({ vm }) => ({ vm, props: byKey.get(moRefKey(vm)) }))
+    } catch (err) {
+      if (!isFault(err, 'ManagedObjectNotFound')) throw err
+      // one of them was deleted since the listing: read them one by one, the store forgets the gone ones
+      const fresh = await Promise.all(vms.map(({ vm }) => store.fresh(vm, opId)))
+      return fresh.filter((c): c is Container => c !== undefined).map(holderOf)
+    }
+    const holders: SeenHolder[] = []
+    for (const { vm, props } of read) {
+      const state = props && vmStateFrom(vm, props)
+      if (!state) {
+        if (props) this.#notContainers.set(moRefKey(vm), String(props['config.changeVersion'] ?? ''))
+        continue
+      }
+      const id = state.extraConfig.get(containerKeys.id) ?? ''
+      const journal = readJournal(state.extraConfig)
+      holders.push({ id, name: nameIn(state.extraConfig), vm, ...(journal ? { journal } : {}) })
+    }
+    return holders
+  }
+}
+
+function holderOf(c: Container): SeenHolder {
+  const journal = readJournal(c.vm.extraConfig)
+  return { id: c.id, name: c.name, vm: c.vm.moref, ...(journal ? { journal } : {}) }
+}
+
+/** The name as the codec reads it: the hidden key, or where containers before data version 2 keep it. */
+function nameIn(extraConfig: ReadonlyMap<string, string>): string {
+  const value = extraConfig.get(containerKeys.name) ?? extraConfig.get(containerKeys.legacyName) ?? ''
+  return unescapeNil(value)
+}

@@ -1,0 +1,108 @@
+// Two portlayer services on one vCenter, each with its own cache, renaming different containers to the same name
+// at the same moment: neither cache can see the other's rename in time, so only the cross-process guard
+// (src/container/rename/cross-process.ts) stands between them and a duplicate. Every reply must be 204 or 409,
+// exactly one 204 per name, the simulator (read on its own) must never hold one name on two containers, and both
+// caches must come to agree with it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ContainerView } from '../../../src/container/types.js'
+import type { Govcsim } from '../../../src/sim/launcher.js'
+import { containersApi } from '../../helpers/containers-api.js'
+import { eventually } from '../../helpers/eventually.js'
+import { startSim } from '../../helpers/govcsim.js'
+import { startPortlayer, type Portlayer } from '../../helpers/portlayer.js'
+import { RawSoap } from '../../helpers/raw-soap.js'
+import { duplicateNames, rename, simContainers } from './support.js'
+
+describe('two processes renaming to one name', () => {
+  let sim: Govcsim
+  let soap: RawSoap
+  let one: Portlayer
+  let two: Portlayer
+
+  beforeAll(async () => {
+    sim = await startSim()
+    soap = await RawSoap.connect(sim.url, sim.username, sim.password)
+    one = await startPortlayer({ existingSim: sim })
+    two = await startPortlayer({ existingSim: sim })
+  })
+
+  afterAll(async () => {
+    await one?.close()
+    await two?.close()
+    soap?.close()
+    await sim?.stop()
+  })
+
+  /** Containers made through `pl`, once both services list them. */
+  async function make(pl: Portlayer, prefix: string, n: number): Promise<ContainerView[]> {
+    const made: ContainerView[] = []
+    for (let i = 0; i < n; i++) made.push(await containersApi(() => pl).created({ name: `${prefix}${i}` }))
+    for (const other of [one, two])
+      await eventually(async () => {
+        for (const c of made) expect((await containersApi(() => other).inspect(c.id)).status).toBe(200)
+      })
+    return made
+  }
+
+  /** What the simulator says once no rename journal is left on the containers. */
+  async function settled(ids: readonly string[]) {
+    return eventually(async () => {
+      const now = (await simContainers(soap, one)).filter((c) => ids.includes(c.id))
+      expect(now.filter((c) => c.extraConfig.has('portlayer/rename')).map((c) => c.id)).toEqual([])
+      return now
+    })
+  }
+
+  /** Both services list the containers under the names the simulator holds. */
+  async function agree(truth: ReadonlyArray<{ id: string; containerName: string }>): Promise<void> {
+    const want = Object.fromEntries(truth.map((c) => [c.id, c.containerName]))
+    for (const pl of [one, two])
+      await eventually(async () => {
+        const listed = (await containersApi(() => pl).list(true)).body.filter((c) => c.id in want)
+        expect(Object.fromEntries(listed.map((c) => [c.id, c.name]))).toEqual(want)
+      })
+  }
+
+  it('gives each name to one container at most, one pair at a time', { timeout: 120_000 }, async () => {
+    const [x] = await make(one, 'left', 1)
+    const [y] = await make(two, 'right', 1)
+    let raced = 0
+    for (let round = 0; round < 12; round++) {
+      const name = `shared${round}`
+      const replies = await Promise.all([rename(one, x!.id, name), rename(two, y!.id, name)])
+      for (const r of replies) expect([204, 409], JSON.stringify(r.body)).toContain(r.status)
+      // the lower container ID wins when both claims see each other; otherwise the claim that came first
+      expect(replies.filter((r) => r.status === 204).length).toBe(1)
+      for (const r of replies) if (r.status === 409) expect(r.body?.code).toBe('name_conflict')
+      // a loser whose own cache had not seen the winner: the guard, not the cache, refused it
+      if (replies.some((r) => r.body?.message.includes('another portlayer process'))) raced++
+
+      const now = await settled([x!.id, y!.id])
+      expect(duplicateNames(now)).toEqual([])
+      const holders = now.filter((c) => c.containerName === name)
+      expect(holders.length).toBe(replies.filter((r) => r.status === 204).length)
+      for (const c of now) expect(c.name).toBe(`${c.containerName.slice(0, 67)}-${c.id.slice(0, 12)}`)
+      await agree(now)
+    }
+    expect(raced).toBeGreaterThan(0)
+  })
+
+  it('gives one name to one of ten containers racing from both processes', { timeout: 120_000 }, async () => {
+    const mine = await make(one, 'east', 5)
+    const theirs = await make(two, 'west', 5)
+    for (let round = 0; round < 4; round++) {
+      const name = `prize${round}`
+      const replies = await Promise.all([
+        ...mine.map((c) => rename(one, c.id, name)),
+        ...theirs.map((c) => rename(two, c.id, name)),
+      ])
+      for (const r of replies) expect([204, 409], JSON.stringify(r.body)).toContain(r.status)
+      const winners = replies.filter((r) => r.status === 204).length
+      expect(winners).toBe(1)
+      const now = await settled([...mine, ...theirs].map((c) => c.id))
+      expect(duplicateNames(now)).toEqual([])
+      expect(now.filter((c) => c.containerName === name).length).toBe(winners)
+      await agree(now)
+    }
+  })
+})
