@@ -13,14 +13,13 @@
 // Each run gets a fresh simulator (vcsim never frees task objects, so runs would slow each other down). Before
 // each replay the containers are removed through the API, so the replay creates the same VMs again; it uses a
 // session of its own, and its task reads read the recorded run's tasks.
-import { accessSync, constants } from 'node:fs'
 import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { buildApp, type App } from '../src/api/app.js'
 import { simulatorEndpoint } from '../src/cli/serve.js'
 import type { Config } from '../src/config.js'
 import { compose, type Runtime } from '../src/di.js'
-import { startGovcsim, type Govcsim } from '../src/sim/launcher.js'
+import { memoryTmpdir, startGovcsim, type Govcsim } from '../src/sim/launcher.js'
 import { RawConnection, RecordingProxy } from './raw-replay.js'
 
 const { values: args } = parseArgs({
@@ -49,14 +48,6 @@ interface RunResult {
   methods: Record<string, number>
 }
 
-function memoryTmpdir(): string | undefined {
-  try {
-    accessSync('/dev/shm', constants.W_OK)
-    return '/dev/shm'
-  } catch {
-    return undefined
-  }
-}
 
 /** Runs `work(i)` for i in [0, n) on `concurrency` workers; resolves with the seconds taken. */
 async function timed(n: number, concurrency: number, work: (i: number, worker: number) => Promise<void>): Promise<number> {

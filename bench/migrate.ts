@@ -14,11 +14,11 @@
  * what the job needs rather than what V8 lets its heap grow to between two full collections.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { accessSync, constants, existsSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { JobReport } from '../src/migration/report.js'
-import { startGovcsim } from '../src/sim/launcher.js'
+import { memoryTmpdir, startGovcsim } from '../src/sim/launcher.js'
 import { jobVmPaths } from '../src/migration/job-plan.js'
 import { el, propertyCollector, RawSoap, textOf } from '../test/helpers/raw-soap.js'
 import { createFleet, type FleetKind } from '../test/integration/migration/fleet.js'
@@ -60,7 +60,7 @@ interface Phase {
 
 async function bench(n: number, concurrency: number): Promise<void> {
   build()
-  const sim = await startGovcsim({ tmpdir: shm() })
+  const sim = await startGovcsim({ tmpdir: memoryTmpdir() })
   try {
     const dc = sim.inventory.datacenters[0]!
     const soap = await RawSoap.connect(sim.url, sim.username, sim.password)
@@ -169,11 +169,3 @@ function round(x: number): number {
   return Math.round(x * 100) / 100
 }
 
-function shm(): string | undefined {
-  try {
-    accessSync('/dev/shm', constants.W_OK)
-    return '/dev/shm'
-  } catch {
-    return undefined
-  }
-}

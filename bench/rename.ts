@@ -7,14 +7,13 @@
 //
 // The replayed reconfigures carry changeVersions that are stale by then, so vSphere refuses them (ConcurrentAccess)
 // after the same parse and task: the floor is, if anything, a little fast.
-import { accessSync, constants } from 'node:fs'
 import { parseArgs } from 'node:util'
 import pino from 'pino'
 import { buildApp, type App } from '../src/api/app.js'
 import { simulatorEndpoint } from '../src/cli/serve.js'
 import type { Config } from '../src/config.js'
 import { compose, type Runtime } from '../src/di.js'
-import { startGovcsim, type Govcsim } from '../src/sim/launcher.js'
+import { memoryTmpdir, startGovcsim, type Govcsim } from '../src/sim/launcher.js'
 import { RawConnection, RecordingProxy } from './raw-replay.js'
 
 const { values: args } = parseArgs({
@@ -37,13 +36,7 @@ interface Bench {
 }
 
 async function start(): Promise<Bench> {
-  let tmpdir: string | undefined
-  try {
-    accessSync('/dev/shm', constants.W_OK)
-    tmpdir = '/dev/shm'
-  } catch {
-    tmpdir = undefined
-  }
+  const tmpdir = memoryTmpdir()
   const sim = await startGovcsim({ ...(tmpdir ? { tmpdir } : {}) })
   const proxy = await RecordingProxy.start(sim.url)
   const logger = pino({ level: 'silent' })

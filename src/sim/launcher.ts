@@ -3,7 +3,7 @@
 // injection). `portlayer serve` uses it for an embedded simulator and the integration tests for a real vSphere
 // endpoint per test file, so it holds no test-only code.
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import path from 'node:path'
@@ -376,5 +376,15 @@ class ControlClient {
       req.on('error', reject)
       req.end(payload)
     })
+  }
+}
+
+/** /dev/shm when writable: VM creation in vcsim is mostly file-system calls, about three times faster on tmpfs. */
+export function memoryTmpdir(): string | undefined {
+  try {
+    accessSync('/dev/shm', constants.W_OK)
+    return '/dev/shm'
+  } catch {
+    return undefined
   }
 }

@@ -4,9 +4,8 @@
 //
 //   const sim = useSim({ vms: 2 })          // starts in beforeAll, stops in afterAll
 //   it('…', async () => { const { url, username, password } = sim() })
-import { accessSync, constants } from 'node:fs'
 import { afterAll, beforeAll } from 'vitest'
-import { startGovcsim, type Govcsim, type GovcsimOptions } from '../../src/sim/launcher.js'
+import { memoryTmpdir, startGovcsim, type Govcsim, type GovcsimOptions } from '../../src/sim/launcher.js'
 
 /**
  * Starts a simulator with strict=true unless told otherwise, its datastores in memory (/dev/shm) when the
@@ -55,12 +54,3 @@ export function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
-// VM creation in vcsim is mostly file-system calls; on tmpfs it is about three times faster (vcsim.md §7).
-function memoryTmpdir(): string | undefined {
-  try {
-    accessSync('/dev/shm', constants.W_OK)
-    return '/dev/shm'
-  } catch {
-    return undefined
-  }
-}
