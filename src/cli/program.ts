@@ -6,13 +6,12 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Logger } from 'pino'
-import { openapiDocument, renderOpenapi } from '../api/openapi.js'
 import { ConfigError, configOptions, loadConfig, type ConfigFlags, type LogLevel } from '../config.js'
 import { startGovcsim, type GovcsimOptions } from '../sim/launcher.js'
 import { serviceVersion } from '../version.js'
 import { createLogger } from './logger.js'
 import { addMigrateCommand } from './migrate.js'
-import { startServer, type ServeDeps } from './serve.js'
+import type { ServeDeps } from './serve.js'
 import { simBanner } from './sim.js'
 
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const
@@ -61,6 +60,8 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     const logger = makeLogger(config.logLevel)
     // Listen for signals before starting, so one sent during start-up shuts down right after it.
     const stop = io.interrupted()
+    // loaded on use: `migrate` and `sim` need neither fastify nor the container layer
+    const { startServer } = await import('./serve.js')
     const server = await startServer(config, logger, io.serveDeps)
     const signal = await stop
     logger.info({ signal }, 'shutting down')
@@ -141,6 +142,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
     .option('--out <file>', 'write it to this file instead of stdout')
     .exitOverride()
     .action(async (flags: { out?: string }) => {
+      const { openapiDocument, renderOpenapi } = await import('../api/openapi.js')
       const text = renderOpenapi(await openapiDocument())
       if (flags.out) await writeFile(flags.out, text)
       else io.out(text)
