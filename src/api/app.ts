@@ -5,7 +5,7 @@
  */
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import { Type } from 'typebox'
 import type { ContainerService } from '../container/types.js'
@@ -59,6 +59,13 @@ export function buildApp(options: AppOptions): App {
     routerOptions: { maxParamLength: 512 },
     // While closing, requests get the API's own 503 (below) rather than fastify's differently shaped one.
     return503OnClosing: false,
+    // A malformed URL or an over-long path parameter is refused by the router before any hook or error handler
+    // runs; without this it would answer fastify's own `{error, code: 'FST_…'}` body instead of the API's.
+    frameworkErrors: (err, request, reply) => {
+      const http = toHttpError(err, request.id, bodyLimit)
+      request.log.info({ code: http.code, reason: http.message }, 'request refused')
+      ;(reply as FastifyReply).code(http.status).header(opIdHeader, request.id).send({ code: http.code, message: http.message })
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)

@@ -72,6 +72,11 @@ const fastifyErrors: Record<string, { status: number; code: string; message?: st
     message: 'Content-Length does not match the body',
   },
   FST_ERR_BAD_URL: { status: 400, code: 'invalid_request', message: 'the URL is malformed' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'invalid_request',
+    message: 'a path segment of the URL is too long: a container or network reference has at most 255 characters',
+  },
 }
 
 /**

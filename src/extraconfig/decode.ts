@@ -52,8 +52,12 @@ function primitive(node: Node, text: string): unknown {
     case 'bool':
       return parseBool(text) ?? false
     case 'int':
-    case 'uint':
-      return Number(parseInteger(text, node.kind === 'int') ?? 0n)
+    case 'uint': {
+      // Go's int is 64 bits; one a JS number cannot hold exactly is read as unparsable, since the encoder could
+      // not write it back (a data version or a count that large is corruption, not data)
+      const value = Number(parseInteger(text, node.kind === 'int') ?? 0n)
+      return Number.isSafeInteger(value) ? value : 0
+    }
     case 'int64':
       return parseInteger(text, true) ?? 0n
     default:

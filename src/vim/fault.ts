@@ -31,7 +31,7 @@ export class VimFault extends Error {
     fields: Readonly<Record<string, unknown>> = {},
     options: { faultCause?: VimFault; faultMessage?: readonly LocalizableMessage[]; task?: MoRef<'Task'> } = {},
   ) {
-    super(`${faultType}: ${message}`)
+    super(`${faultType}: ${withoutSessionKeys(message)}`)
     this.fields = fields
     if (options.faultCause) this.faultCause = options.faultCause
     if (options.faultMessage) this.faultMessage = options.faultMessage
@@ -57,6 +57,14 @@ export class VimFault extends Error {
   static fromLocalized(lmf: LocalizedMethodFault, task?: MoRef<'Task'>): VimFault {
     return VimFault.fromData(lmf.fault, lmf.localizedMessage, task)
   }
+}
+
+// Session-scoped objects (a session's PropertyCollector, views) are named `session[<key>]<id>`, and vcsim puts
+// the session cookie's value in the brackets; a message naming one would carry it into every log line and answer.
+const sessionScopedRef = /session\[[^\]]*\]/g
+
+function withoutSessionKeys(message: string): string {
+  return message.replace(sessionScopedRef, 'session[…]')
 }
 
 /** True when `err`, or any fault or error it wraps, is a vSphere fault of type `faultType` or a subtype of it. */
