@@ -211,7 +211,7 @@ export const ListQuery = Type.Object(
 export const StopQuery = Type.Object(
   {
     timeout: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 3600, description: 'seconds to wait for a clean stop before powering off' }),
+      Type.Integer({ minimum: 0, maximum: 3600, description: 'seconds the guest gets to shut down before the VM is powered off (default 10; 0: at once)' }),
     ),
   },
   { additionalProperties: false },

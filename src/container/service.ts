@@ -8,15 +8,13 @@ import { networkView } from '../network/resolution.js'
 import { isFault, VimClientClosed, VimUnreachable, type VimClient } from '../vim/index.js'
 import { attachContainer, detachContainer } from './attach.js'
 import { commit } from './commit.js'
+import { createContainer } from './create.js'
 import { containerView, splitVmPath, type Container } from './container.js'
 import { ContainerError } from './errors.js'
 import { ContainerEvents } from './events.js'
 import { containerLogs } from './logs.js'
-import { createdVmPathName, generateName, isContainerId, newContainerId } from './naming.js'
 import type { Target } from './placement.js'
 import { RenameExecutor } from './rename/execute.js'
-import { validateNewName } from './rename/plan.js'
-import { createSpec } from './spec.js'
 import type { ContainerStore } from './store.js'
 import type {
   AttachRequest,
@@ -31,7 +29,9 @@ import type {
   RemoveOptions,
   StopOptions,
 } from './types.js'
-import { vmStateFrom } from './vm-state.js'
+
+/** docker's default seconds for a clean stop */
+export const defaultStopTimeout = 10
 
 export interface ServiceDeps {
   readonly client: VimClient
@@ -50,69 +50,8 @@ export class VsphereContainerService implements ContainerService {
     this.#rename = new RenameExecutor(deps, this.events)
   }
 
-  async create(req: CreateRequest, op: OpContext): Promise<ContainerView> {
-    const { client, store, target } = this.deps
-    const id = req.id ?? newContainerId()
-    if (!isContainerId(id)) throw new ContainerError('invalid_request', 'id must be 64 lowercase hexadecimal characters')
-    const name = req.name ?? generateName((n) => store.isNameTaken(n))
-    if (req.name !== undefined) {
-      try {
-        validateNewName(req.name)
-      } catch (err) {
-        if (ContainerError.is(err, 'name_empty')) throw new ContainerError('invalid_name', 'the name must not be empty')
-        throw err
-      }
-    }
-    const releaseId = store.reserveId(id)
-    let releaseName: (() => void) | undefined
-    try {
-      releaseName = store.reserveName(name, id)
-      const spec = createSpec(
-        {
-          id,
-          name,
-          createTime: BigInt(Date.now()) * 1_000_000n,
-          dataVersion: this.deps.dataVersion,
-          repo: req.image ?? '',
-          ...(req.hostname !== undefined ? { hostname: req.hostname } : {}),
-          networks: Object.fromEntries(
-            Object.entries(req.networks ?? {}).map(([net, endpoint]) => [
-              net,
-              // docker keeps links on the endpoint too (VIC appended HostConfig.Links to each network's aliases)
-              { aliases: [...(endpoint.aliases ?? []).map((a) => `:${a}`), ...(req.links ?? [])] },
-            ]),
-          ),
-          links: req.links ?? [],
-          annotations: req.annotations ?? {},
-          ...(req.cpus !== undefined ? { cpus: req.cpus } : {}),
-          ...(req.memoryMB !== undefined ? { memoryMB: req.memoryMB } : {}),
-        },
-        { datastore: target.datastore.name, vsan: target.datastore.vsan },
-      )
-      const moref = await client.createVM(target.vmFolder, spec, target.pool, { opId: op.opId })
-      const state = vmStateFrom(moref, {
-        name: spec.name,
-        'config.changeVersion': '',
-        'config.extraConfig': spec.extraConfig,
-        'config.files.vmPathName': createdVmPathName(target.datastore.name, id, name, target.datastore.vsan),
-        'runtime.powerState': 'poweredOff',
-      })
-      const container = state && store.committed(state)
-      if (!container) throw new Error(`created VM ${moref.value} does not read back as a container`)
-      this.deps.log.info({ opId: op.opId, id, name, vm: moref.value }, 'container created')
-      this.events.emit({ type: 'create', id, name })
-      return containerView(container)
-    } catch (err) {
-      if (isFault(err, 'DuplicateName'))
-        throw new ContainerError('conflict', `a VM for container ${id} already exists`, { cause: err })
-      // the ID's folder is there already: another process created this ID, or a removal left its files behind
-      if (isFault(err, 'FileAlreadyExists'))
-        throw new ContainerError('conflict', `the datastore already has a folder for container ${id}`, { cause: err })
-      throw unavailableOr(err)
-    } finally {
-      releaseName?.()
-      releaseId()
-    }
+  create(req: CreateRequest, op: OpContext): Promise<ContainerView> {
+    return createContainer(this.deps, this.events, req, op)
   }
 
   async list(all: boolean, _op: OpContext): Promise<ContainerView[]> {
@@ -139,13 +78,50 @@ export class VsphereContainerService implements ContainerService {
     })
   }
 
-  stop(ref: string, _options: StopOptions, op: OpContext): Promise<void> {
+  /**
+   * A clean stop first, as docker does: the guest is asked to shut down and given `timeout` seconds, watched through
+   * the store's update loop (no polling); then, or at once when the guest cannot be asked (no tools, as on a VIC
+   * container VM whose tether does not speak to them), the VM is powered off.
+   */
+  stop(ref: string, options: StopOptions, op: OpContext): Promise<void> {
     return reaching(async () => {
       const c = this.deps.store.resolve(ref)
       if (c.state !== 'running') throw new ContainerError('invalid_state', `container ${c.name} is not running`)
-      await this.#power(c, 'off', op)
+      const timeout = options.timeout ?? defaultStopTimeout
+      if (!(timeout > 0 && (await this.#shutdownGuest(c, timeout * 1000, op)))) await this.#power(c, 'off', op)
       this.events.emit({ type: 'stop', id: c.id, name: c.name })
     })
+  }
+
+  /** True when the guest shut down within `ms`; false when it could not be asked or took too long. */
+  async #shutdownGuest(c: Container, ms: number, op: OpContext): Promise<boolean> {
+    const { client, store, log } = this.deps
+    const off = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), ms)
+      const unsubscribe = store.onChange((change) => {
+        if (change.kind === 'delete' && change.container.id === c.id) done(true)
+        if (change.kind === 'put' && change.container.id === c.id && change.container.vm.powerState !== 'poweredOn')
+          done(true)
+      })
+      const done = (result: boolean) => {
+        clearTimeout(timer)
+        unsubscribe()
+        resolve(result)
+      }
+    })
+    try {
+      await client.shutdownGuest(c.vm.moref, { opId: op.opId })
+    } catch (err) {
+      if (err instanceof VimUnreachable || err instanceof VimClientClosed) throw err
+      log.info({ opId: op.opId, id: c.id, err }, 'guest shutdown not possible; powering off')
+      return false
+    }
+    if (!(await off)) {
+      log.info({ opId: op.opId, id: c.id, seconds: ms / 1000 }, 'guest did not shut down in time; powering off')
+      return false
+    }
+    store.committed({ ...c.vm, powerState: 'poweredOff' })
+    return true
   }
 
   remove(ref: string, options: RemoveOptions, op: OpContext): Promise<void> {

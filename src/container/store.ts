@@ -83,6 +83,9 @@ export class ContainerStore {
   #reachable = true
   /** how many writes of ours have finished */
   #writes = 0
+  /** VM → how many times its entry was put, and how many VMs were forgotten: a read can tell it was overtaken */
+  readonly #puts = new Map<string, number>()
+  #forgets = 0
 
   constructor(private readonly options: StoreOptions) {}
 
@@ -238,6 +241,8 @@ export class ContainerStore {
     const { client } = this.options
     const key = moRefKey(vm)
     const writesBefore = this.#writes
+    const putsBefore = this.#puts.get(key)
+    const forgetsBefore = this.#forgets
     let state: VmState | undefined
     try {
       const [found] = await client.retrieve([vm], vmPaths, { opId })
@@ -248,6 +253,11 @@ export class ContainerStore {
     // a write of ours that finished during the read is newer than what was read: the index keeps it
     const newer = this.#expected.get(key)
     if (newer && newer.seq > writesBefore) return state && containerFrom(state, this.options.migrate)
+    // the entry was set since this read was sent (the loop, a commit, another read): it is at least as new as
+    // this answer, which a slow connection may have held back; an older answer must not overwrite it
+    const overtaken =
+      this.#puts.get(key) !== putsBefore || (this.#forgets !== forgetsBefore && !this.#puts.has(key))
+    if (overtaken) return state && containerFrom(state, this.options.migrate)
     this.#expected.delete(key)
     if (state) return this.#put(state)
     this.#forgetVm(key)
@@ -339,6 +349,7 @@ export class ContainerStore {
       return undefined
     }
     const key = moRefKey(state.moref)
+    this.#puts.set(key, (this.#puts.get(key) ?? 0) + 1)
     const previousId = this.#idByVm.get(key)
     if (previousId !== undefined && previousId !== container.id) this.#delete(previousId, key)
     const previous = this.index.get(container.id)
@@ -349,6 +360,7 @@ export class ContainerStore {
   }
 
   #forgetVm(key: string): void {
+    if (this.#puts.delete(key)) this.#forgets++
     const id = this.#idByVm.get(key)
     if (id === undefined) return
     this.#idByVm.delete(key)

@@ -45,7 +45,10 @@ export interface ContainerView {
 }
 
 export interface StopOptions {
-  /** seconds to wait for a clean stop before powering off; VIC's guest shutdown is not modelled, so 0 is immediate */
+  /**
+   * seconds the guest gets to shut down cleanly before the VM is powered off (docker's default: 10); 0 powers off
+   * at once
+   */
   timeout?: number
 }
 

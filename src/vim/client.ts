@@ -322,6 +322,11 @@ export class VimClient {
     await this.runTask(() => m.powerOffVMTask(this.rt, vm, options), options)
   }
 
+  /** Asks the guest to shut down; the VM powers off when the guest is done (watch runtime.powerState). */
+  shutdownGuest(vm: MoRef<'VirtualMachine'>, options?: CallOptions): Promise<void> {
+    return m.shutdownGuest(this.rt, vm, options)
+  }
+
   /** Destroys a managed entity (a powered-off VM: its folder is deleted with it). */
   async destroy(entity: MoRef, options?: TaskOptions): Promise<void> {
     await this.runTask(() => m.destroyTask(this.rt, entity, options), options)

@@ -383,6 +383,12 @@ export function powerOffVMTask(rt: RoundTripper, vm: MoRef<'VirtualMachine'>, op
   return rt.roundTrip(PowerOffVM_Task, { _this: vm }, options)
 }
 
+export const ShutdownGuest = method<This<'VirtualMachine'>, void>('ShutdownGuest', '', undefined, { idempotent: false })
+/** Asks the guest to shut down (needs guest tools); returns at once, the power-off comes later. */
+export function shutdownGuest(rt: RoundTripper, vm: MoRef<'VirtualMachine'>, options?: CallOptions): Promise<void> {
+  return rt.roundTrip(ShutdownGuest, { _this: vm }, options)
+}
+
 export const Destroy_Task = method<This<string>, MoRef<'Task'>>('Destroy_Task', '', 'ManagedObjectReference', {
   idempotent: false,
 })

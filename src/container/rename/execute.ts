@@ -8,7 +8,8 @@
  *   protocol and why it never puts one name on two containers).
  * - Each linked container is then re-pointed (`old:x` → `new:x`) by its own reconfigure, and the journal removed
  *   without waiting for the outcome (sweeper.ts).
- * - A lost check, or a step that fails for good, undoes what was done, in reverse, and the caller gets the error; a
+ * - A step whose connection is lost is tried again from a fresh read (its call may have been applied). A lost
+ *   check, or a step that fails for good, undoes what was done, in reverse, and the caller gets the error; a
  *   crash leaves the journal, which `recover` (run before serving) settles: finished when the name is still free,
  *   undone when another container holds it.
  * - In one process, the renamed and linked containers are locked for the duration and both names are reserved, so
@@ -18,7 +19,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { decodeContainer, encodeContainer } from '../../extraconfig/index.js'
-import { isFault, isTransientFault, methods, VimFault, type MoRef, type VimClient } from '../../vim/index.js'
+import { isFault, isTransientFault, methods, VimFault, VimUnreachable, type MoRef, type VimClient } from '../../vim/index.js'
 import { taskOutcome } from '../../vim/task.js'
 import { isTaskDone } from '../../vim/task-watcher.js'
 import { applied, commit, commitAttempts, configSpec, type Change } from '../commit.js'
@@ -53,6 +54,9 @@ const settleWaitMs = 200
 /** claims made again, and the wait before each, by the lower-ranked of two claims that saw each other */
 const rivalRounds = 4
 const rivalWaitMs = 50
+/** tries of one step across lost connections (a reset, a timeout), and the wait before the next, times the try */
+const reachAttempts = 5
+const reachWaitMs = 100
 
 /** The container has an undecided journal this process did not write: settle it before renaming it. */
 class RenameInProgress extends ContainerError {
@@ -135,14 +139,16 @@ export class RenameExecutor {
     let finished = false
     try {
       for (const linked of plan.linked) {
-        await commit(this.deps, linked.id, (c) => repointChange(c, plan.oldName, plan.newName), op.opId)
+        // a step whose answer was lost may have been applied: it counts as done, so an undo reads and reverts it
         done.push(linked.id)
+        const repoint = (c: Container): Change | undefined => repointChange(c, plan.oldName, plan.newName)
+        await this.#reaching([linked.id], () => commit(this.deps, linked.id, repoint, op.opId), op)
       }
     } catch (err) {
       log.warn({ opId: op.opId, id: plan.id, err }, 'rename failed part way; undoing it')
       this.#decided.delete(journal.claim)
       await this.#undoLinks(done, plan.newName, plan.oldName, op)
-      if (await this.#undoClaim(plan.id, journal, op)) throw err
+      if (await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true)) throw err
       // another process decided the claim won meanwhile (a fence): it cannot be undone, so it is finished instead
       try {
         await this.#finish(plan.id, { ...journal, state: 'won' }, op)
@@ -174,7 +180,15 @@ export class RenameExecutor {
       }
       const claimed = await this.#claim(plan, journal, op)
       const claim: Claim = { id: plan.id, oldName: plan.oldName, newName: plan.newName }
-      const { verdict, sighting } = await this.#decide(claim, claimed.vm.moref, claimed.sighting, op)
+      const { verdict, sighting } = await this.#decide(claim, claimed.vm.moref, claimed.sighting, op).catch(
+        async (err: unknown) => {
+          // no verdict: the claim must not stay on the VM with its links unmoved
+          await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true).catch((undo: unknown) =>
+            this.deps.log.error({ opId: op.opId, id: plan.id, err: undo }, 'cannot take back an undecided rename claim'),
+          )
+          throw err
+        },
+      )
       // another actor may have decided this claim won in the meantime: then it stands
       if (verdict.kind === 'won' || !(await this.#undoClaim(plan.id, journal, op))) return { journal, claimed, sighting }
       const ranksFirst = !verdict.final && verdict.holder.journal?.newName === plan.newName && plan.id < verdict.holder.id
@@ -218,9 +232,9 @@ export class RenameExecutor {
       }
       if (failure !== undefined && !VimFault.is(failure)) {
         // no answer: the claim may or may not be on the VM; take it back if it is (the caller gets the error)
-        await this.#fresh(snapshot, op)
-          .then(() => this.#undoClaim(plan.id, journal, op))
-          .catch(() => undefined)
+        await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true).catch((undo: unknown) =>
+          this.deps.log.error({ opId: op.opId, id: plan.id, err: undo }, 'cannot take back a rename claim'),
+        )
         throw failure
       }
       if (sighting && failure === undefined) {
@@ -310,7 +324,7 @@ export class RenameExecutor {
   async #undoLinks(ids: readonly string[], from: string, to: string, op: OpContext): Promise<void> {
     for (const id of [...ids].reverse()) {
       try {
-        await commit(this.deps, id, (c) => repointChange(c, from, to), op.opId)
+        await this.#reaching([id], () => commit(this.deps, id, (c) => repointChange(c, from, to), op.opId), op, true)
       } catch (err) {
         if (!ContainerError.is(err, 'not_found')) throw err
       }
@@ -383,6 +397,29 @@ export class RenameExecutor {
     )
     this.#decided.delete(journal.claim)
     this.deps.log.info({ opId: op.opId, id, oldName: journal.oldName, name: journal.newName }, 'finished an interrupted rename')
+  }
+
+  /**
+   * Runs a step of a rename again while its connection is lost (up to `reachAttempts`). Each try after a lost one
+   * (and the first too with `readFirst`, for an undo after a lost answer) starts from a fresh read of `ids`: the
+   * lost call may have been applied, and the step must be decided on what vSphere holds.
+   */
+  async #reaching<T>(ids: readonly string[], step: () => Promise<T>, op: OpContext, readFirst = false): Promise<T> {
+    const { store } = this.deps
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (attempt > 1 || readFirst) {
+          for (const id of ids) {
+            const c = store.index.get(id)
+            if (c) await store.fresh(c.vm.moref, op.opId)
+          }
+        }
+        return await step()
+      } catch (err) {
+        if (!(err instanceof VimUnreachable) || attempt >= reachAttempts) throw err
+        await new Promise((resolve) => setTimeout(resolve, reachWaitMs * attempt))
+      }
+    }
   }
 
   async #fresh(c: Container, op: OpContext): Promise<Container> {

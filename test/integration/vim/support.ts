@@ -1,6 +1,5 @@
 // Shared by the vim client's integration tests: a client connected to the file's simulator, a pino logger
 // whose lines the test can read back as JSON (pino's own test pattern), and the datacenter refs a test needs.
-import net from 'node:net'
 import { Writable } from 'node:stream'
 import { pino, type Logger } from 'pino'
 import type { DatacenterInventory, Govcsim } from '../../../src/sim/launcher.js'
@@ -64,63 +63,5 @@ export function delta(before: Record<string, number>, after: Record<string, numb
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * A TCP proxy in front of the simulator that can break the connection of the next requests: `reset` lets the
- * request reach the server and resets the client's socket instead of passing the answer back (the outcome is
- * unknown to the client), `stall` lets the request through and never answers.
- */
-export class FaultyProxy {
-  private readonly server: net.Server
-  private readonly sockets = new Set<net.Socket>()
-  private plan: Array<'reset' | 'stall'> = []
-
-  private constructor(private readonly target: URL) {
-    this.server = net.createServer((client) => this.accept(client))
-  }
-
-  static async start(targetUrl: string): Promise<FaultyProxy> {
-    const proxy = new FaultyProxy(new URL(targetUrl))
-    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve))
-    return proxy
-  }
-
-  /** The target URL as seen through the proxy. */
-  get url(): string {
-    const url = new URL(this.target.href)
-    url.port = String((this.server.address() as net.AddressInfo).port)
-    return url.href
-  }
-
-  /** The next answers, one per request in order, are broken this way. */
-  breakNext(...faults: Array<'reset' | 'stall'>): void {
-    this.plan.push(...faults)
-  }
-
-  private accept(client: net.Socket): void {
-    const upstream = net.connect(Number(this.target.port), this.target.hostname)
-    this.sockets.add(client).add(upstream)
-    let fault: 'reset' | 'stall' | undefined
-    client.on('data', (chunk) => {
-      // a request starts with its method; keep-alive sockets carry many
-      if (/^(GET|POST|PUT|HEAD) /.test(chunk.toString('latin1', 0, 5))) fault = this.plan.shift()
-      upstream.write(chunk)
-    })
-    upstream.on('data', (chunk) => {
-      if (fault === 'reset') client.resetAndDestroy()
-      else if (fault !== 'stall') client.write(chunk)
-    })
-    const close = (): void => {
-      client.destroy()
-      upstream.destroy()
-      this.sockets.delete(client)
-      this.sockets.delete(upstream)
-    }
-    client.on('close', close).on('error', close)
-    upstream.on('close', close).on('error', close)
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
-  }
-}
+/** The project's fault proxy (test/helpers/fault-proxy.ts), under the name these tests know it by. */
+export { FaultProxy as FaultyProxy } from '../../helpers/fault-proxy.js'
