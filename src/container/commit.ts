@@ -10,6 +10,7 @@ import type { Container } from './container.js'
 import { ContainerError } from './errors.js'
 import type { ContainerStore } from './store.js'
 import type { VmState } from './vm-state.js'
+import { resendIfRefused } from './vsphere-errors.js'
 
 /** What a caller wants of a VM, computed from a snapshot. */
 export interface Change {
@@ -44,7 +45,7 @@ export async function commit(
     const spec = wanted && configSpec(snapshot.vm, wanted)
     if (!wanted || !spec) return snapshot
     try {
-      await deps.client.reconfigureVM(snapshot.vm.moref, spec, { opId })
+      await resendIfRefused(() => deps.client.reconfigureVM(snapshot.vm.moref, spec, { opId }))
     } catch (err) {
       if (isFault(err, 'ManagedObjectNotFound')) {
         // deleted elsewhere before the store heard of it

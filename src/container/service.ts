@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import { decodeContainer, encodeContainer } from '../extraconfig/index.js'
 import { networkView } from '../network/resolution.js'
-import { isFault, VimClientClosed, VimUnreachable, type VimClient } from '../vim/index.js'
+import { isFault, type VimClient } from '../vim/index.js'
 import { attachContainer, detachContainer } from './attach.js'
 import { commit } from './commit.js'
 import { createContainer } from './create.js'
@@ -29,6 +29,7 @@ import type {
   RemoveOptions,
   StopOptions,
 } from './types.js'
+import { reaching, resendIfRefused, unavailableOr } from './vsphere-errors.js'
 
 /** docker's default seconds for a clean stop */
 export const defaultStopTimeout = 10
@@ -110,9 +111,9 @@ export class VsphereContainerService implements ContainerService {
       }
     })
     try {
-      await client.shutdownGuest(c.vm.moref, { opId: op.opId })
+      await resendIfRefused(() => client.shutdownGuest(c.vm.moref, { opId: op.opId }))
     } catch (err) {
-      if (err instanceof VimUnreachable || err instanceof VimClientClosed) throw err
+      if (unavailableOr(err) !== err) throw err
       log.info({ opId: op.opId, id: c.id, err }, 'guest shutdown not possible; powering off')
       return false
     }
@@ -137,7 +138,7 @@ export class VsphereContainerService implements ContainerService {
       await this.#power(c, 'off', op)
     }
     try {
-      await client.destroy(c.vm.moref, { opId: op.opId })
+      await resendIfRefused(() => client.destroy(c.vm.moref, { opId: op.opId }))
     } catch (err) {
       // powered on elsewhere since the store last heard of it
       if (isFault(err, 'InvalidPowerState')) {
@@ -203,8 +204,9 @@ export class VsphereContainerService implements ContainerService {
   async #power(c: Container, to: 'on' | 'off', op: OpContext): Promise<void> {
     const { client, store } = this.deps
     try {
-      if (to === 'on') await client.powerOn(c.vm.moref, { opId: op.opId })
-      else await client.powerOff(c.vm.moref, { opId: op.opId })
+      await resendIfRefused(() =>
+        to === 'on' ? client.powerOn(c.vm.moref, { opId: op.opId }) : client.powerOff(c.vm.moref, { opId: op.opId }),
+      )
     } catch (err) {
       if (isFault(err, 'InvalidPowerState'))
         throw new ContainerError('invalid_state', `container ${c.name} is already ${to === 'on' ? 'running' : 'stopped'}`)
@@ -227,21 +229,6 @@ export class VsphereContainerService implements ContainerService {
       throw new ContainerError('vsphere_unavailable', message)
     }
   }
-}
-
-/** Runs a flow that talks to vSphere; failing to reach it becomes `vsphere_unavailable` (503 with Retry-After). */
-async function reaching<T>(flow: () => Promise<T>): Promise<T> {
-  try {
-    return await flow()
-  } catch (err) {
-    throw unavailableOr(err)
-  }
-}
-
-function unavailableOr(err: unknown): unknown {
-  if (!(err instanceof VimUnreachable || err instanceof VimClientClosed)) return err
-  const message = `vSphere cannot be reached (${err.message}); retry later`
-  return new ContainerError('vsphere_unavailable', message, { cause: err })
 }
 
 /** VIC's tether records a started session; portlayer stands in for it so a stopped container reads `stopped`. */

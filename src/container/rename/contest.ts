@@ -1,5 +1,5 @@
 /**
- * Who may keep a name when renames race, decided without I/O: the rules of the cross-process guard
+ * Who may keep a name when renames and creates race, decided without I/O: the rules of the cross-process guard
  * (cross-process.ts holds the protocol and its proof). Input is the claim being decided and every other container
  * as vSphere held it after the claim was written; output is won, lost (to whom), or "settle that rival's pending
  * rename as won first, then decide again".
@@ -13,9 +13,10 @@ export interface NameHolder {
   readonly journal?: RenameJournal
 }
 
-/** A rename whose journal is written and whose fate is being decided. */
+/** A rename or a create whose journal is written and whose fate is being decided. */
 export interface Claim {
   readonly id: string
+  /** '' for a create: the container had no name before */
   readonly oldName: string
   readonly newName: string
 }
@@ -35,11 +36,14 @@ export function isDecided(journal: RenameJournal, decided: ReadonlySet<string>):
   return journal.state === 'won' || decided.has(journal.claim)
 }
 
-/** The names a container may end up with: while an undecided rename is open, both of them. */
+/**
+ * The names a container may end up with: while an undecided rename is open, both of them; while an undecided create
+ * is open (old name ''), only the new one.
+ */
 export function namesHeld(holder: NameHolder, decided: ReadonlySet<string>): string[] {
   const journal = holder.journal
   if (!journal || isDecided(journal, decided)) return [holder.name]
-  return [...new Set([journal.oldName, journal.newName, holder.name])]
+  return [...new Set([journal.oldName, journal.newName, holder.name])].filter((n) => n !== '')
 }
 
 /**

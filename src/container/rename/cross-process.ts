@@ -1,18 +1,22 @@
 /**
- * Two portlayer processes, one name: how a rename stays unique across processes, and the read that checks it.
+ * Two portlayer processes, one name: how a name stays unique across processes when renames and creates give it,
+ * and the read that checks it.
  *
  * Each process decides from its own store, a cache that lags vSphere, so two processes can each see a name free
  * and both give it. vSphere offers no uniqueness for container names (display names carry the short ID) and no
  * lock; what it does offer is a compare-and-swap per VM (a reconfigure carrying `changeVersion`) and reads that
  * see every finished task. The protocol uses only those.
  *
- * ## Protocol (every rename, in every process)
+ * ## Protocol (every rename and every create, in every process)
  *
- * 1. Claim. One ReconfigVM_Task (with changeVersion) gives the VM the new display name and `common/name` and
- *    writes a `pending` journal {old, new, claim token} (journal.ts). While a journal is pending the container
- *    holds both names: nobody else may take either.
+ * 1. Claim. A rename: one ReconfigVM_Task (with changeVersion) gives the VM the new display name and `common/name`
+ *    and writes a `pending` journal {old, new, claim token} (journal.ts). While a journal is pending the container
+ *    holds both names: nobody else may take either. A create (create.ts): the CreateVM_Task itself carries the
+ *    same journal with old name '', so the new VM holds its name as pending from the moment it exists; its claim
+ *    costs no call of its own.
  * 2. Check. One RetrievePropertiesEx, sent once the claim task has finished, reads the claim task's outcome and
- *    the `config.changeVersion` of every VM in the folder (`NameWatch.look`). A VM whose changeVersion equals the
+ *    the `config.changeVersion` of every VM under the folder, through a traversal (`NameWatch.look`); for a create
+ *    it is the read of the CreateVM_Task, which tells which VM is the claimant. A VM whose changeVersion equals the
  *    store's is taken from the store (a changeVersion names one config); the others are read again in one batch.
  *    The result is vSphere as it was after the claim.
  * 3. Decide (contest.ts, pure). Lost when another container holds the name: for good (no journal, or a decided
@@ -21,16 +25,22 @@
  *    journal is set to `won` with CAS) and the decision is taken again.
  * 4. Won: nothing is written for the decision itself. Linked containers are re-pointed, then one ReconfigVM_Task
  *    removes the journal; its outcome is not awaited (sweeper.ts learns it from the store or the next check
- *    read, and sends the removal again if it failed). Lost: one ReconfigVM_Task, conditioned (CAS) on the journal being this
- *    claim's and still pending, puts the old name back and removes the journal; the caller gets 409
- *    `name_conflict`. If the journal was decided won meanwhile, the rename goes on as won.
+ *    read, and sends the removal again if it failed). A won create removes its journal the same way. Lost (a
+ *    rename): one ReconfigVM_Task, conditioned (CAS) on the journal being this claim's and still pending, puts the
+ *    old name back and removes the journal; the caller gets 409 `name_conflict`. If the journal was decided won
+ *    meanwhile, the rename goes on as won. Lost (a create): Destroy_Task on the new VM, then 409 `name_conflict`.
+ *    No CAS is needed: a create's journal leaves no name (it holds only its new name), so no fence ever targets
+ *    it; its owner is the only one that decides it while the owner lives.
  * 5. Two claims that saw each other both lose; the one with the lower container ID then claims again after a short
- *    wait (a few times at most), by when the other has given the name back: the higher ID is the loser. A claim
- *    that lost to a final holder, or to a lower ID, answers 409 at once.
+ *    wait (a few times at most), by when the other has given the name back: the higher ID is the loser. A create
+ *    claims again by creating again, once its first VM is destroyed. A claim that lost to a final holder, or to a
+ *    lower ID, answers 409 at once.
  *
- * Who may decide: the claim's owner decides won (silently) or lost; anyone may decide a pending claim won (fence)
+ * Who may decide: the claim's owner decides won (silently) or lost; anyone may decide a pending rename won (fence)
  * when a read taken after the claim shows its new name free; recovery (execute.ts) decides lost only when a final
- * holder of the name exists, and otherwise waits for pending rivals to settle.
+ * holder of the name exists, and otherwise waits for pending rivals to settle. Renames and creates of one process
+ * decide with separate sets of silently won claims (execute.ts, create.ts): a claim one set lacks is read as
+ * pending, which only ever makes a rival lose, never win.
  *
  * ## Why no name ends up on two containers
  *
@@ -47,15 +57,25 @@
  * (c) Undoing never takes a name from someone. X goes back to its old name O only by the CAS on its own pending
  *     journal. Until then X holds O: a claim on O checked before X's claim saw X with O for good, one checked
  *     after it sees X's pending journal; both lose. A fence on X makes the CAS fail, and then X never goes back.
+ *     Undoing a create destroys its VM, which gives no name to anyone.
  * (d) A container that is not being renamed keeps its name: every claim on it sees it, a final holder, and loses.
  * (e) Claiming again (5) is a new claim with a new token, after the old one was undone; (a) to (d) hold for it.
  *
- * `test/unit/container/rename-protocol.test.ts` checks (a) to (e) on a model of these steps under random
- * interleavings of several processes; `test/integration/rename/two-processes.test.ts` on the simulator.
+ * Creates are claimants like renames: a finished CreateVM_Task is a finished claim task (the VM and its pending
+ * journal are in the folder for every later read), and a create's check read is taken after it, so (a) holds for
+ * it as claimant and as rival. (b) holds because nobody decides a live create lost but its owner. The one
+ * difference, no CAS on the undo, is sound because a fence only targets a pending rename *away* from the contested
+ * name, and a create's journal holds no name but its new one (contest.ts `namesHeld`).
  *
- * Assumptions: every container VM is in the folder the check reads; changeVersion changes with every config
- * change (vCenter's, and the simulator's compat layer). Not covered: a *create* in one process racing a rename (or
- * a create) of the same name in another; create does not claim and check yet.
+ * `test/unit/container/rename-protocol.test.ts` checks (a) to (e) on a model of these steps under random
+ * interleavings of renames and creates from several processes; `test/integration/rename/two-processes.test.ts`
+ * (renames) and `create-race.test.ts` (creates against creates and renames) on the simulator.
+ *
+ * Assumptions: every container VM is in the folder the check reads (through child folders and vApps);
+ * changeVersion changes with every config change (vCenter's, and the simulator's compat layer). Recovery settles
+ * a create's journal left by a dead process like a rename's: won when the name is free; when a final holder
+ * exists, execute.ts gives it its "old name" '' instead of destroying the VM (no duplicate, but a nameless
+ * container is left to remove).
  *
  * Liveness: of two claims that see each other, the lower container ID gets the name (5). A process that
  * dies holding a pending claim blocks both names until a start of any portlayer settles the journal (execute.ts
@@ -65,20 +85,24 @@
  * ## Cost
  *
  * An uncontended unlinked rename: claim (ReconfigVM_Task) + check (RetrievePropertiesEx, which also reads the claim
- * task) + journal removal (ReconfigVM_Task, not awaited) = 3 SOAP calls. Containers changed since the store last
- * heard of them add one batched read; a fence, or undoing a lost claim, adds a reconfigure and its task read. The
- * view the check reads through is created once per process.
+ * task) + journal removal (ReconfigVM_Task, not awaited) = 3 SOAP calls. An uncontended create: CreateVM_Task +
+ * check (the read of its task, as before) + journal removal (not awaited) = 3, one more than a create that did not
+ * check: the check itself costs nothing, clearing the pending mark costs one reconfigure. Containers changed since
+ * the store last heard of them (e.g. the previous create's removal, in a burst) add one batched read; a fence, or
+ * undoing a lost rename, adds a reconfigure and its task read; a lost create adds Destroy_Task and its task read.
+ * The check reads the folder through a traversal, so it keeps no view.
  */
 import type { Logger } from 'pino'
 import { containerKeys, unescapeNil } from '../../extraconfig/index.js'
-import { isFault, methods, moRefKey, type MoRef, type TaskInfo, type VimClient } from '../../vim/index.js'
+import { isFault, moRefKey, type MoRef, type PropertyFilterSpec, type TaskInfo, type VimClient } from '../../vim/index.js'
 import { objectsFilterSpec, retrieveAll } from '../../vim/property.js'
-import { viewFilterSpec } from '../../vim/view.js'
+import { commit } from '../commit.js'
 import type { Container } from '../container.js'
+import { ContainerError } from '../errors.js'
 import type { ContainerStore } from '../store.js'
 import { vmPaths, vmStateFrom } from '../vm-state.js'
 import type { NameHolder } from './contest.js'
-import { readJournal } from './journal.js'
+import { readJournal, withJournal } from './journal.js'
 
 export interface WatchDeps {
   readonly client: VimClient
@@ -102,8 +126,6 @@ export interface Sighting {
 }
 
 export class NameWatch {
-  /** a ContainerView of the folder, kept for the life of the session */
-  #view: Promise<MoRef<'ContainerView'>> | undefined
   /** VMs in the folder that are not containers, with the changeVersion they had, so they are not read again */
   readonly #notContainers = new Map<string, string>()
 
@@ -111,11 +133,14 @@ export class NameWatch {
 
   /**
    * One read of vSphere as it is now, and of the outcome of `tasks` (the claim's, and earlier journal removals
-   * still unconfirmed); a second read only for VMs changed since the store saw them.
+   * still unconfirmed); a second read only for VMs changed since the store saw them. `self` is the claiming VM, or
+   * for a create the claim's CreateVM_Task (among `tasks`): the VM it made, once it is done.
    */
-  async look(self: MoRef<'VirtualMachine'>, tasks: readonly MoRef<'Task'>[], opId: string): Promise<Sighting> {
+  async look(self: MoRef<'VirtualMachine'> | MoRef<'Task'>, tasks: readonly MoRef<'Task'>[], opId: string): Promise<Sighting> {
     const listed = await this.#list(tasks, opId)
-    const selfKey = moRefKey(self)
+    const made = self.type === 'Task' ? listed.tasks.get(self.value) : undefined
+    const selfVm = made?.state === 'success' ? (made.result as MoRef | undefined) : self.type === 'Task' ? undefined : self
+    const selfKey = selfVm ? moRefKey(selfVm) : undefined
     const cached = new Map<string, Container>()
     for (const c of this.deps.store.list()) cached.set(moRefKey(c.vm.moref), c)
 
@@ -141,41 +166,20 @@ export class NameWatch {
     tasks: readonly MoRef<'Task'>[],
     opId: string,
   ): Promise<{ vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }>; tasks: Map<string, TaskInfo> }> {
-    const { client } = this.deps
-    for (let attempt = 1; ; attempt++) {
-      const view = await this.#currentView(opId)
-      const specSet = [viewFilterSpec(view, 'ContainerView', 'VirtualMachine', ['config.changeVersion'])]
-      // vCenter forgets old tasks: one it no longer has is left out of the answer, not a fault
-      if (tasks.length > 0) specSet.push({ ...objectsFilterSpec(tasks, ['info']), reportMissingObjectsInResults: true })
-      try {
-        const objects = await retrieveAll(client.rt, client.propertyCollector, specSet, { opId })
-        const vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }> = []
-        const infos = new Map<string, TaskInfo>()
-        for (const o of objects) {
-          const info = o.obj.type === 'Task' ? (o.props['info'] as TaskInfo | undefined) : undefined
-          if (info) infos.set(o.obj.value, info)
-          else if (o.obj.type === 'VirtualMachine')
-            vms.push({ vm: o.obj as MoRef<'VirtualMachine'>, changeVersion: String(o.props['config.changeVersion'] ?? '') })
-        }
-        return { vms, tasks: infos }
-      } catch (err) {
-        // views belong to the session: after a re-login the old one is gone
-        if (attempt >= 2 || !isFault(err, 'ManagedObjectNotFound')) throw err
-        this.#view = undefined
-      }
-    }
-  }
-
-  #currentView(opId: string): Promise<MoRef<'ContainerView'>> {
     const { client, target } = this.deps
-    const viewManager = client.serviceContent.viewManager
-    if (!viewManager) throw new TypeError('vSphere has no ViewManager')
-    this.#view ??= methods.createContainerView(client.rt, viewManager, target.vmFolder, ['VirtualMachine'], true, { opId })
-    const view = this.#view
-    view.catch(() => {
-      if (this.#view === view) this.#view = undefined
-    })
-    return view
+    const specSet = [folderVmsSpec(target.vmFolder, ['config.changeVersion'])]
+    // vCenter forgets old tasks: one it no longer has is left out of the answer, not a fault
+    if (tasks.length > 0) specSet.push({ ...objectsFilterSpec(tasks, ['info']), reportMissingObjectsInResults: true })
+    const objects = await retrieveAll(client.rt, client.propertyCollector, specSet, { opId })
+    const vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }> = []
+    const infos = new Map<string, TaskInfo>()
+    for (const o of objects) {
+      const info = o.obj.type === 'Task' ? (o.props['info'] as TaskInfo | undefined) : undefined
+      if (info) infos.set(o.obj.value, info)
+      else if (o.obj.type === 'VirtualMachine')
+        vms.push({ vm: o.obj as MoRef<'VirtualMachine'>, changeVersion: String(o.props['config.changeVersion'] ?? '') })
+    }
+    return { vms, tasks: infos }
   }
 
   /** The containers among VMs the store has not seen as they are, in one read (one per VM if one was deleted). */
@@ -205,6 +209,55 @@ export class NameWatch {
       holders.push({ id, name: nameIn(state.extraConfig), vm, ...(journal ? { journal } : {}) })
     }
     return holders
+  }
+}
+
+/** Every VM under `folder`, through its child folders and vApps, with `paths`: one read, no view to keep. */
+export function folderVmsSpec(folder: MoRef<'Folder'>, paths: readonly string[]): PropertyFilterSpec {
+  return {
+    propSet: [{ type: 'VirtualMachine', pathSet: [...paths] }],
+    objectSet: [
+      {
+        obj: folder,
+        skip: true,
+        selectSet: [
+          {
+            _type: 'TraversalSpec',
+            name: 'folderChildren',
+            type: 'Folder',
+            path: 'childEntity',
+            skip: false,
+            selectSet: [{ name: 'folderChildren' }, { name: 'vAppVms' }],
+          },
+          { _type: 'TraversalSpec', name: 'vAppVms', type: 'VirtualApp', path: 'vm', skip: false },
+        ],
+      },
+    ],
+  }
+}
+
+/**
+ * Decides another container's pending rename won (CAS on its journal): the fence of step 3. A journal that changed
+ * meanwhile, or a container gone, is left alone; the caller looks again either way.
+ */
+export async function fence(deps: WatchDeps, holder: SeenHolder, opId: string): Promise<void> {
+  const claim = holder.journal?.claim
+  if (claim === undefined) return
+  if (!deps.store.index.get(holder.id) && !(await deps.store.fresh(holder.vm, opId))) return
+  try {
+    await commit(
+      deps,
+      holder.id,
+      (c) => {
+        const journal = readJournal(c.vm.extraConfig)
+        if (!journal || journal.claim !== claim || journal.state === 'won') return undefined
+        return { extraConfig: withJournal(c.vm.extraConfig, { ...journal, state: 'won' }) }
+      },
+      opId,
+    )
+    deps.log.info({ opId, id: holder.id, claim }, "decided another process's pending rename won")
+  } catch (err) {
+    if (!ContainerError.is(err, 'not_found')) throw err
   }
 }
 

@@ -36,6 +36,7 @@ import { NameWatch, type SeenHolder, type Sighting } from './cross-process.js'
 import { readJournal, withJournal, type RenameJournal } from './journal.js'
 import { JournalSweeper } from './sweeper.js'
 import { planRename, rewriteFor, type RenamePlan } from './plan.js'
+import { resendIfRefused } from '../vsphere-errors.js'
 
 export interface RenameDeps {
   readonly client: VimClient
@@ -217,7 +218,9 @@ export class RenameExecutor {
       let failure: unknown
       let sighting: Sighting | undefined
       try {
-        const task = await methods.reconfigVMTask(client.rt, snapshot.vm.moref, spec, { opId: op.opId })
+        const task = await resendIfRefused(() =>
+          methods.reconfigVMTask(client.rt, snapshot.vm.moref, spec, { opId: op.opId }),
+        )
         sighting = await this.#look(snapshot.vm.moref, op, task)
         const info = sighting.tasks.get(task.value)
         if (!info || !isTaskDone(info)) {

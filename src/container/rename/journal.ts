@@ -8,7 +8,10 @@
  *   the journal goes, so no one else may take either (cross-process.ts).
  * - `won`: decided for good; the linked containers may still have to be re-pointed, nothing will be undone.
  *
- * A journal found at start means a process died mid-rename: recovery settles it (execute.ts).
+ * A create writes the same journal, with old name '' and state `pending`, in its CreateVM_Task: the new VM holds its
+ * name as a pending claim until the create's check decides (create.ts, cross-process.ts).
+ *
+ * A journal found at start means a process died mid-rename or mid-create: recovery settles it (execute.ts).
  */
 import { hiddenKey } from '../../extraconfig/index.js'
 
@@ -17,6 +20,7 @@ export const journalKey = hiddenKey('portlayer', 'rename')
 export type JournalState = 'pending' | 'won'
 
 export interface RenameJournal {
+  /** '' when the journal is a create's */
   readonly oldName: string
   readonly newName: string
   /** IDs of the containers whose links name the old name */

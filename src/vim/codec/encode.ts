@@ -23,6 +23,18 @@ export interface RequestShape {
   readonly params: readonly Field[]
 }
 
+// per method, made on its first call rather than on every call
+const parameterNameSets = new WeakMap<RequestShape, ReadonlySet<string>>()
+
+function parameterNames(method: RequestShape): ReadonlySet<string> {
+  let names = parameterNameSets.get(method)
+  if (names === undefined) {
+    names = new Set(method.params.map((p) => p.name))
+    parameterNameSets.set(method, names)
+  }
+  return names
+}
+
 /** The whole request body for `method` called with `args` (keyed by parameter name). */
 export function encodeRequest(method: RequestShape, args: Readonly<Record<string, unknown>>, opId?: string): string {
   let out = soapEnvelopeOpen
@@ -31,7 +43,7 @@ export function encodeRequest(method: RequestShape, args: Readonly<Record<string
     out += `<soapenv:Header><operationID>${escapeText(opId)}</operationID></soapenv:Header>`
   }
   out += `<soapenv:Body><${method.name} xmlns="urn:vim25">`
-  const known = new Set(method.params.map((p) => p.name))
+  const known = parameterNames(method)
   for (const key of Object.keys(args)) {
     if (!known.has(key)) throw new VimEncodeError(`${method.name}.${key}`, `${method.name} has no parameter "${key}"`)
   }

@@ -14,15 +14,46 @@ import http from 'node:http'
 import https from 'node:https'
 import { AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios'
 
+interface Target {
+  readonly secure: boolean
+  readonly hostname: string
+  readonly port: string
+  readonly path: string
+}
+
+// Every SOAP call goes to the same URL, which was parsed twice per call (by URL, then again inside
+// http.request); it is now parsed when it changes. One entry only, so varying datastore file URLs cannot grow it.
+// The URLs here never carry credentials (connect strips them), so no `auth` option is needed.
+let lastUrl: string | undefined
+let lastTarget: Target | undefined
+
+function target(config: InternalAxiosRequestConfig): Target {
+  const href = config.baseURL === undefined ? (config.url ?? '') : `${config.baseURL} ${config.url ?? ''}`
+  if (href === lastUrl && lastTarget) return lastTarget
+  const url = new URL(config.url ?? '', config.baseURL)
+  lastTarget = {
+    secure: url.protocol === 'https:',
+    // http.request wants an IPv6 literal without its brackets
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+  }
+  lastUrl = href
+  return lastTarget
+}
+
 export function textAdapter(config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> {
   return new Promise((resolve, reject) => {
-    const url = new URL(config.url ?? '', config.baseURL)
-    const secure = url.protocol === 'https:'
+    const { secure, hostname, port, path } = target(config)
     const body = config.data as string | Buffer | undefined
     const headers = AxiosHeaders.from(config.headers).toJSON() as Record<string, string>
     if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body))
     const signal = config.signal as AbortSignal | undefined
     const options: http.RequestOptions = {
+      protocol: secure ? 'https:' : 'http:',
+      hostname,
+      ...(port !== '' ? { port } : {}),
+      path,
       method: (config.method ?? 'get').toUpperCase(),
       headers,
       agent: secure ? config.httpsAgent : config.httpAgent,
@@ -39,7 +70,7 @@ export function textAdapter(config: InternalAxiosRequestConfig): Promise<AxiosRe
     const fail = (err: unknown): void => {
       if (settle()) reject(err)
     }
-    const req = (secure ? https : http).request(url, options, (res) => {
+    const req = (secure ? https : http).request(options, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', fail)

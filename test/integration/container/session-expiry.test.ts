@@ -1,19 +1,18 @@
-// A create sent just as vCenter ended portlayer's session: vSphere refuses it unrun (NotAuthenticated), portlayer
-// logs in again and sends it once more, so the caller gets the container — and the simulator holds exactly one VM.
+// Changes sent just as vCenter ended portlayer's session: vSphere refuses them unrun (NotAuthenticated), portlayer
+// logs in again and sends each once more, so the caller gets its answer — and the simulator holds exactly one VM.
 import { describe, expect, it } from 'vitest'
 import { containersApi } from '../../helpers/containers-api.js'
 import { usePortlayer } from '../../helpers/portlayer.js'
 import { sessionManager, useRawSoap } from '../../helpers/raw-soap.js'
 import { simVms, statsDelta } from '../../helpers/sim-reads.js'
 
-describe('a create when the vSphere session has ended', () => {
+describe('changes when the vSphere session has ended', () => {
   const pl = usePortlayer()
   const soap = useRawSoap(() => pl().sim)
   const api = containersApi(pl)
 
-  it('logs in again, sends the create once more and makes one VM', async () => {
-    await api.created({ name: 'before-expiry' })
-    // end every session but this test's own, as an administrator (or vCenter's idle timeout) would
+  // ends every session but this test's own, as an administrator (or vCenter's idle timeout) would
+  const endPortlayersSession = async () => {
     const listing = await soap().property(sessionManager, 'sessionList')
     const keys = [...(listing ?? '').matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1]!)
     const others = keys.filter((k) => k !== soap().sessionKey)
@@ -24,6 +23,11 @@ describe('a create when the vSphere session has ended', () => {
       others.map((k) => `<sessionId>${k}</sessionId>`).join(''),
     )
     expect(ended.status).toBe(200)
+  }
+
+  it('logs in again, sends the create once more and makes one VM', async () => {
+    await api.created({ name: 'before-expiry' })
+    await endPortlayersSession()
 
     const before = await pl().sim.stats()
     const res = await api.create({ name: 'after-expiry' })
@@ -33,5 +37,18 @@ describe('a create when the vSphere session has ended', () => {
     const named = (await simVms(pl().sim)).filter((vm) => vm.name.startsWith('after-expiry-'))
     expect(named).toHaveLength(1)
     expect((await api.inspect('after-expiry')).status).toBe(200)
+  })
+
+  it('logs in again and renames, start and stop as well', async () => {
+    await api.created({ name: 'renamed-after' })
+    await endPortlayersSession()
+    const renamed = await pl().inject({ method: 'POST', url: '/v1/containers/renamed-after/rename?name=renamed-now' })
+    expect(renamed.statusCode).toBe(204)
+    await endPortlayersSession()
+    expect((await api.start('renamed-now')).status).toBe(204)
+    await endPortlayersSession()
+    expect((await pl().inject({ method: 'POST', url: '/v1/containers/renamed-now/stop?timeout=0' })).statusCode).toBe(204)
+    const named = (await simVms(pl().sim)).filter((vm) => vm.name.startsWith('renamed-now-'))
+    expect(named).toHaveLength(1)
   })
 })
