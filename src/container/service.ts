@@ -5,6 +5,7 @@
 import type { Logger } from 'pino'
 import { decodeContainer, encodeContainer } from '../extraconfig/index.js'
 import { networkView } from '../network/resolution.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { isFault, type VimClient } from '../vim/index.js'
 import { attachContainer, detachContainer } from './attach.js'
 import { commit } from './commit.js'
@@ -80,44 +81,55 @@ export class VsphereContainerService implements ContainerService {
   }
 
   /**
-   * A clean stop first, as docker does: the guest is asked to shut down and given `timeout` seconds, watched through
-   * the store's update loop (no polling); then, or at once when the guest cannot be asked (no tools, as on a VIC
-   * container VM whose tether does not speak to them), the VM is powered off.
+   * A clean stop first, as docker does: the guest is asked to shut down and given `timeout` seconds; then, or at
+   * once when the guest cannot be asked (no tools, as on a VIC container VM whose tether does not speak to them),
+   * the VM is powered off. A guest that finished just as the power-off was sent has stopped all the same.
    */
   stop(ref: string, options: StopOptions, op: OpContext): Promise<void> {
     return reaching(async () => {
       const c = this.deps.store.resolve(ref)
       if (c.state !== 'running') throw new ContainerError('invalid_state', `container ${c.name} is not running`)
       const timeout = options.timeout ?? defaultStopTimeout
-      if (!(timeout > 0 && (await this.#shutdownGuest(c, timeout * 1000, op)))) await this.#power(c, 'off', op)
+      if (!(timeout > 0 && (await this.#shutdownGuest(c, timeout * 1000, op)))) {
+        await this.#power(c, 'off', op).catch((err: unknown) => {
+          if (!(timeout > 0 && ContainerError.is(err, 'invalid_state'))) throw err
+          this.deps.store.committed({ ...c.vm, powerState: 'poweredOff' })
+        })
+      }
       this.events.emit({ type: 'stop', id: c.id, name: c.name })
     })
   }
 
-  /** True when the guest shut down within `ms`; false when it could not be asked or took too long. */
+  /**
+   * True when the guest shut down within `ms`; false when it could not be asked or took too long. The store's
+   * update loop usually tells first; a read each second covers a report the loop has not delivered yet.
+   */
   async #shutdownGuest(c: Container, ms: number, op: OpContext): Promise<boolean> {
     const { client, store, log } = this.deps
-    const off = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => done(false), ms)
-      const unsubscribe = store.onChange((change) => {
-        if (change.kind === 'delete' && change.container.id === c.id) done(true)
-        if (change.kind === 'put' && change.container.id === c.id && change.container.vm.powerState !== 'poweredOn')
-          done(true)
-      })
-      const done = (result: boolean) => {
-        clearTimeout(timer)
-        unsubscribe()
-        resolve(result)
-      }
+    let reported = false
+    const unsubscribe = store.onChange((change) => {
+      if (change.container.id !== c.id) return
+      if (change.kind === 'delete' || change.container.vm.powerState !== 'poweredOn') reported = true
     })
     try {
-      await resendIfRefused(() => client.shutdownGuest(c.vm.moref, { opId: op.opId }))
-    } catch (err) {
-      if (unavailableOr(err) !== err) throw err
-      log.info({ opId: op.opId, id: c.id, err }, 'guest shutdown not possible; powering off')
-      return false
+      try {
+        await resendIfRefused(() => client.shutdownGuest(c.vm.moref, { opId: op.opId }))
+      } catch (err) {
+        if (unavailableOr(err) !== err) throw err
+        log.info({ opId: op.opId, id: c.id, err }, 'guest shutdown not possible; powering off')
+        return false
+      }
+      const deadline = Date.now() + ms
+      while (!reported && Date.now() < deadline) {
+        await sleep(Math.min(1_000, deadline - Date.now()))
+        if (reported) break
+        const now = await store.fresh(c.vm.moref, op.opId)
+        if (!now || now.vm.powerState !== 'poweredOn') reported = true
+      }
+    } finally {
+      unsubscribe()
     }
-    if (!(await off)) {
+    if (!reported) {
       log.info({ opId: op.opId, id: c.id, seconds: ms / 1000 }, 'guest did not shut down in time; powering off')
       return false
     }

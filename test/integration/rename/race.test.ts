@@ -6,6 +6,7 @@
 // last rename event announced.
 import { describe, expect, it } from 'vitest'
 import { displayName } from '../../../src/container/naming.js'
+import { defaultMaxWaitSeconds } from '../../../src/container/store.js'
 import type { ContainerView } from '../../../src/container/types.js'
 import { containersApi } from '../../helpers/containers-api.js'
 import { eventually } from '../../helpers/eventually.js'
@@ -69,11 +70,16 @@ describe('concurrent renames in one process', () => {
     // every name was given to someone
     expect(done.length).toBeGreaterThanOrEqual(names.length)
 
-    const sim = await eventually(async () => {
-      const now = (await simContainers(soap(), pl())).filter((c) => containers.some((x) => x.id === c.id))
-      expect(now.filter((c) => c.extraConfig.has('portlayer/rename')).map((c) => c.containerName)).toEqual([])
-      return now
-    })
+    // a journal removal that lost a race is sent again once the store has read the VM anew, which it does at the
+    // latest when its next wait returns (defaultMaxWaitSeconds): wait past that, not just past the 250 ms poll
+    const sim = await eventually(
+      async () => {
+        const now = (await simContainers(soap(), pl())).filter((c) => containers.some((x) => x.id === c.id))
+        expect(now.filter((c) => c.extraConfig.has('portlayer/rename')).map((c) => c.containerName)).toEqual([])
+        return now
+      },
+      { timeoutMs: (defaultMaxWaitSeconds + 10) * 1000 },
+    )
     expect(sim).toHaveLength(10)
     expect(duplicateNames(sim)).toEqual([])
     for (const c of sim) expect(c.name).toBe(displayName(c.containerName, c.id))
