@@ -8,6 +8,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -78,21 +79,38 @@ func (p *pager) retrieve(f *front, w http.ResponseWriter, r *http.Request, call 
 	writeResponse(w, &types.RetrievePropertiesExResponse{Returnval: &page})
 }
 
-func (p *pager) continueRetrieval(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
+// tokenCall reads the page token of a Continue/CancelRetrievePropertiesEx call and its caller's session; on a bad
+// request or a missing session it has answered already and returns ok=false.
+func tokenCall(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) (token, session string, ok bool) {
 	decoded, err := decodeRequest(call.body)
-	req, ok := decoded.(*types.ContinueRetrievePropertiesEx)
-	if err != nil || !ok {
+	switch req := decoded.(type) {
+	case *types.ContinueRetrievePropertiesEx:
+		token = req.Token
+	case *types.CancelRetrievePropertiesEx:
+		token = req.Token
+	default:
+		err = errors.New("not a page-token call")
+	}
+	if err != nil {
 		writeFault(w, "cannot read the request", &types.InvalidRequest{})
-		return
+		return "", "", false
 	}
 	session, authenticated := f.session(r)
 	if !authenticated {
 		writeNotAuthenticated(w, call.this)
+		return "", "", false
+	}
+	return token, session, true
+}
+
+func (p *pager) continueRetrieval(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
+	reqToken, session, ok := tokenCall(f, w, r, call)
+	if !ok {
 		return
 	}
 
 	p.mu.Lock()
-	pages, found := p.pages[req.Token]
+	pages, found := p.pages[reqToken]
 	var objects []types.ObjectContent
 	token := ""
 	if found && pages.session == session && pages.collector == call.this {
@@ -103,9 +121,9 @@ func (p *pager) continueRetrieval(f *front, w http.ResponseWriter, r *http.Reque
 		objects = pages.rest[:n]
 		pages.rest = pages.rest[n:]
 		if len(pages.rest) == 0 {
-			delete(p.pages, req.Token)
+			delete(p.pages, reqToken)
 		} else {
-			token = req.Token
+			token = reqToken
 		}
 	} else {
 		found = false
@@ -122,20 +140,13 @@ func (p *pager) continueRetrieval(f *front, w http.ResponseWriter, r *http.Reque
 }
 
 func (p *pager) cancelRetrieval(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
-	decoded, err := decodeRequest(call.body)
-	req, ok := decoded.(*types.CancelRetrievePropertiesEx)
-	if err != nil || !ok {
-		writeFault(w, "cannot read the request", &types.InvalidRequest{})
-		return
-	}
-	session, authenticated := f.session(r)
-	if !authenticated {
-		writeNotAuthenticated(w, call.this)
+	token, session, ok := tokenCall(f, w, r, call)
+	if !ok {
 		return
 	}
 	p.mu.Lock()
-	if pages, found := p.pages[req.Token]; found && pages.session == session && pages.collector == call.this {
-		delete(p.pages, req.Token)
+	if pages, found := p.pages[token]; found && pages.session == session && pages.collector == call.this {
+		delete(p.pages, token)
 	}
 	p.mu.Unlock()
 	writeResponse(w, &types.CancelRetrievePropertiesExResponse{})
