@@ -4,34 +4,14 @@
 // must be 201/204 or 409 `name_conflict`, the simulator (read on its own) must hold the name on exactly one
 // container, no journal may be left, and a losing create must leave no VM behind.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Govcsim } from '../../../src/sim/launcher.js'
+import { describe, expect, it } from 'vitest'
 import { containersApi, type ApiReply } from '../../helpers/containers-api.js'
 import { eventually } from '../../helpers/eventually.js'
-import { startSim } from '../../helpers/govcsim.js'
-import { startPortlayer, type Portlayer } from '../../helpers/portlayer.js'
-import { RawSoap } from '../../helpers/raw-soap.js'
-import { duplicateNames, rename, simContainers, type SimContainer } from './support.js'
+import type { Portlayer } from '../../helpers/portlayer.js'
+import { duplicateNames, rename, simContainers, type SimContainer, useTwoProcesses } from './support.js'
 
 describe('two processes creating, or renaming and creating, one name', () => {
-  let sim: Govcsim
-  let soap: RawSoap
-  let one: Portlayer
-  let two: Portlayer
-
-  beforeAll(async () => {
-    sim = await startSim()
-    soap = await RawSoap.connect(sim.url, sim.username, sim.password)
-    one = await startPortlayer({ existingSim: sim })
-    two = await startPortlayer({ existingSim: sim })
-  })
-
-  afterAll(async () => {
-    await one?.close()
-    await two?.close()
-    soap?.close()
-    await sim?.stop()
-  })
+  const w = useTwoProcesses()
 
   const newId = (): string => randomBytes(32).toString('hex')
 
@@ -42,7 +22,7 @@ describe('two processes creating, or renaming and creating, one name', () => {
   /** The simulator once no rename or create journal is left on any container. */
   async function settled(): Promise<SimContainer[]> {
     return eventually(async () => {
-      const now = await simContainers(soap, one)
+      const now = await simContainers(w.soap, w.one)
       expect(now.filter((c) => c.extraConfig.has('portlayer/rename')).map((c) => c.id)).toEqual([])
       return now
     })
@@ -63,7 +43,7 @@ describe('two processes creating, or renaming and creating, one name', () => {
     expect(holders.map((c) => c.id)).toEqual(claimants.filter((w) => w.won).map((w) => w.id))
     const ids = new Set(now.map((c) => c.id))
     for (const w of claimants) if (!w.won && w.create) expect(ids.has(w.id), `lost create ${w.id}`).toBe(false)
-    for (const pl of [one, two])
+    for (const pl of [w.one, w.two])
       await eventually(async () => {
         const listed = (await containersApi(() => pl).list(true)).body.filter((c) => c.name === name)
         expect(listed.map((c) => c.id)).toEqual(holders.map((c) => c.id))
@@ -77,7 +57,7 @@ describe('two processes creating, or renaming and creating, one name', () => {
     for (let round = 0; round < 10; round++) {
       const name = `born${round}`
       const ids = [newId(), newId()]
-      const replies = await Promise.all([create(one, ids[0]!, name), create(two, ids[1]!, name)])
+      const replies = await Promise.all([create(w.one, ids[0]!, name), create(w.two, ids[1]!, name)])
       if (replies.some((r) => r.body?.message?.includes('another portlayer process'))) raced++
       await judge(
         name,
@@ -97,11 +77,11 @@ describe('two processes creating, or renaming and creating, one name', () => {
     let made = 0
     for (let round = 0; round < 10; round++) {
       const name = `taken${round}`
-      const x = await containersApi(() => one).created({ name: `mover${round}` })
-      await eventually(async () => expect((await containersApi(() => two).inspect(x.id)).status).toBe(200))
+      const x = await containersApi(() => w.one).created({ name: `mover${round}` })
+      await eventually(async () => expect((await containersApi(() => w.two).inspect(x.id)).status).toBe(200))
       const id = newId()
       // alternate which process renames, so each kind of claim meets the other from both sides
-      const [renamer, creator] = round % 2 === 0 ? [one, two] : [two, one]
+      const [renamer, creator] = round % 2 === 0 ? [w.one, w.two] : [w.two, w.one]
       const replies = await Promise.all([rename(renamer, x.id, name), create(creator, id, name)])
       if (replies.some((r) => r.body?.message?.includes('another portlayer process'))) raced++
       await judge(name, replies, [

@@ -1,4 +1,5 @@
-// What the rename tests share: the rename and network routes as plain calls, name resolution read from
+// What the rename tests share: two services on one simulator, the rename and network routes as plain calls, name
+// resolution read from
 // `GET /v1/networks/{net}`, the event stream over a real socket, and every container VM as the simulator holds it
 // (read with the raw SOAP client, not through portlayer).
 import { request as httpRequest, type IncomingMessage } from 'node:http'
@@ -7,8 +8,11 @@ import { containerKeys } from '../../../src/extraconfig/index.js'
 import { resolve, type NetworkView } from '../../../src/network/resolution.js'
 import type { ContainerEvent } from '../../../src/container/types.js'
 import type { ApiReply, ApiError } from '../../helpers/containers-api.js'
-import type { Portlayer } from '../../helpers/portlayer.js'
-import type { RawSoap } from '../../helpers/raw-soap.js'
+import { afterAll, beforeAll } from 'vitest'
+import type { Govcsim } from '../../../src/sim/launcher.js'
+import { startSim } from '../../helpers/govcsim.js'
+import { startPortlayer, type Portlayer } from '../../helpers/portlayer.js'
+import { RawSoap } from '../../helpers/raw-soap.js'
 import { readVm, simVms, type VmFacts } from '../../helpers/sim-reads.js'
 
 export async function rename(pl: Portlayer, ref: string, name: string): Promise<ApiReply<ApiError | undefined>> {
@@ -78,4 +82,32 @@ export function duplicateNames(containers: readonly SimContainer[]): string[] {
   const seen = new Map<string, number>()
   for (const c of containers) seen.set(c.containerName, (seen.get(c.containerName) ?? 0) + 1)
   return [...seen].filter(([, n]) => n > 1).map(([name]) => name)
+}
+
+export interface TwoProcesses {
+  sim: Govcsim
+  soap: RawSoap
+  one: Portlayer
+  two: Portlayer
+}
+
+/**
+ * Two portlayer services on one simulator, each with its own cache, plus a raw SOAP client to read the simulator on
+ * its own; started in beforeAll, stopped in afterAll. The fields are valid inside tests and hooks.
+ */
+export function useTwoProcesses(): TwoProcesses {
+  const world = {} as TwoProcesses
+  beforeAll(async () => {
+    world.sim = await startSim()
+    world.soap = await RawSoap.connect(world.sim.url, world.sim.username, world.sim.password)
+    world.one = await startPortlayer({ existingSim: world.sim })
+    world.two = await startPortlayer({ existingSim: world.sim })
+  })
+  afterAll(async () => {
+    await world.one?.close()
+    await world.two?.close()
+    world.soap?.close()
+    await world.sim?.stop()
+  })
+  return world
 }

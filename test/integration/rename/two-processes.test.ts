@@ -3,41 +3,21 @@
 // (src/container/rename/cross-process.ts) stands between them and a duplicate. Every reply must be 204 or 409,
 // exactly one 204 per name, the simulator (read on its own) must never hold one name on two containers, and both
 // caches must come to agree with it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ContainerView } from '../../../src/container/types.js'
-import type { Govcsim } from '../../../src/sim/launcher.js'
 import { containersApi } from '../../helpers/containers-api.js'
 import { eventually } from '../../helpers/eventually.js'
-import { startSim } from '../../helpers/govcsim.js'
-import { startPortlayer, type Portlayer } from '../../helpers/portlayer.js'
-import { RawSoap } from '../../helpers/raw-soap.js'
-import { duplicateNames, rename, simContainers } from './support.js'
+import type { Portlayer } from '../../helpers/portlayer.js'
+import { duplicateNames, rename, simContainers, useTwoProcesses } from './support.js'
 
 describe('two processes renaming to one name', () => {
-  let sim: Govcsim
-  let soap: RawSoap
-  let one: Portlayer
-  let two: Portlayer
-
-  beforeAll(async () => {
-    sim = await startSim()
-    soap = await RawSoap.connect(sim.url, sim.username, sim.password)
-    one = await startPortlayer({ existingSim: sim })
-    two = await startPortlayer({ existingSim: sim })
-  })
-
-  afterAll(async () => {
-    await one?.close()
-    await two?.close()
-    soap?.close()
-    await sim?.stop()
-  })
+  const w = useTwoProcesses()
 
   /** Containers made through `pl`, once both services list them. */
   async function make(pl: Portlayer, prefix: string, n: number): Promise<ContainerView[]> {
     const made: ContainerView[] = []
     for (let i = 0; i < n; i++) made.push(await containersApi(() => pl).created({ name: `${prefix}${i}` }))
-    for (const other of [one, two])
+    for (const other of [w.one, w.two])
       await eventually(async () => {
         for (const c of made) expect((await containersApi(() => other).inspect(c.id)).status).toBe(200)
       })
@@ -47,7 +27,7 @@ describe('two processes renaming to one name', () => {
   /** What the simulator says once no rename journal is left on the containers. */
   async function settled(ids: readonly string[]) {
     return eventually(async () => {
-      const now = (await simContainers(soap, one)).filter((c) => ids.includes(c.id))
+      const now = (await simContainers(w.soap, w.one)).filter((c) => ids.includes(c.id))
       expect(now.filter((c) => c.extraConfig.has('portlayer/rename')).map((c) => c.id)).toEqual([])
       return now
     })
@@ -56,7 +36,7 @@ describe('two processes renaming to one name', () => {
   /** Both services list the containers under the names the simulator holds. */
   async function agree(truth: ReadonlyArray<{ id: string; containerName: string }>): Promise<void> {
     const want = Object.fromEntries(truth.map((c) => [c.id, c.containerName]))
-    for (const pl of [one, two])
+    for (const pl of [w.one, w.two])
       await eventually(async () => {
         const listed = (await containersApi(() => pl).list(true)).body.filter((c) => c.id in want)
         expect(Object.fromEntries(listed.map((c) => [c.id, c.name]))).toEqual(want)
@@ -64,12 +44,12 @@ describe('two processes renaming to one name', () => {
   }
 
   it('gives each name to one container at most, one pair at a time', { timeout: 120_000 }, async () => {
-    const [x] = await make(one, 'left', 1)
-    const [y] = await make(two, 'right', 1)
+    const [x] = await make(w.one, 'left', 1)
+    const [y] = await make(w.two, 'right', 1)
     let raced = 0
     for (let round = 0; round < 12; round++) {
       const name = `shared${round}`
-      const replies = await Promise.all([rename(one, x!.id, name), rename(two, y!.id, name)])
+      const replies = await Promise.all([rename(w.one, x!.id, name), rename(w.two, y!.id, name)])
       for (const r of replies) expect([204, 409], JSON.stringify(r.body)).toContain(r.status)
       // the lower container ID wins when both claims see each other; otherwise the claim that came first
       expect(replies.filter((r) => r.status === 204).length).toBe(1)
@@ -88,13 +68,13 @@ describe('two processes renaming to one name', () => {
   })
 
   it('gives one name to one of ten containers racing from both processes', { timeout: 120_000 }, async () => {
-    const mine = await make(one, 'east', 5)
-    const theirs = await make(two, 'west', 5)
+    const mine = await make(w.one, 'east', 5)
+    const theirs = await make(w.two, 'west', 5)
     for (let round = 0; round < 4; round++) {
       const name = `prize${round}`
       const replies = await Promise.all([
-        ...mine.map((c) => rename(one, c.id, name)),
-        ...theirs.map((c) => rename(two, c.id, name)),
+        ...mine.map((c) => rename(w.one, c.id, name)),
+        ...theirs.map((c) => rename(w.two, c.id, name)),
       ])
       for (const r of replies) expect([204, 409], JSON.stringify(r.body)).toContain(r.status)
       const winners = replies.filter((r) => r.status === 204).length
