@@ -1,7 +1,6 @@
 // What the rename tests share: two services on one simulator, the rename and network routes as plain calls, name
-// resolution read from
-// `GET /v1/networks/{net}`, the event stream over a real socket, and every container VM as the simulator holds it
-// (read with the raw SOAP client, not through portlayer).
+// resolution read from `GET /v1/networks/{net}`, the event stream over a real socket, and every container VM as the
+// simulator holds it (read with the raw SOAP client, not through portlayer).
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { containerKeys } from '../../../src/extraconfig/index.js'
