@@ -32,7 +32,7 @@ import type { ContainerStore } from '../store.js'
 import type { OpContext } from '../types.js'
 import type { VmState } from '../vm-state.js'
 import { contest, isDecided, type Claim, type Verdict } from './contest.js'
-import { NameWatch, type SeenHolder, type Sighting } from './cross-process.js'
+import { fence, NameWatch, type SeenHolder, type Sighting } from './cross-process.js'
 import { readJournal, withJournal, type RenameJournal } from './journal.js'
 import { JournalSweeper } from './sweeper.js'
 import { planRename, rewriteFor, type RenamePlan } from './plan.js'
@@ -283,26 +283,9 @@ export class RenameExecutor {
     return sighting
   }
 
-  /** Decides another container's pending rename won (CAS on its journal); a changed journal is left alone. */
-  async #fence(holder: SeenHolder, op: OpContext): Promise<void> {
-    const claim = holder.journal?.claim
-    if (claim === undefined) return
-    if (!this.deps.store.index.get(holder.id) && !(await this.deps.store.fresh(holder.vm, op.opId))) return
-    try {
-      await commit(
-        this.deps,
-        holder.id,
-        (c) => {
-          const journal = readJournal(c.vm.extraConfig)
-          if (!journal || journal.claim !== claim || journal.state === 'won') return undefined
-          return { extraConfig: withJournal(c.vm.extraConfig, { ...journal, state: 'won' }) }
-        },
-        op.opId,
-      )
-      this.deps.log.info({ opId: op.opId, id: holder.id, claim }, "decided another process's pending rename won")
-    } catch (err) {
-      if (!ContainerError.is(err, 'not_found')) throw err
-    }
+  /** Decides another container's pending rename won (cross-process.ts `fence`). */
+  #fence(holder: SeenHolder, op: OpContext): Promise<void> {
+    return fence(this.deps, holder, op.opId)
   }
 
   /**
