@@ -39,26 +39,52 @@ func newPager() *pager {
 	return &pager{pages: map[string]*retrievalPages{}}
 }
 
-// retrieve forwards a RetrievePropertiesEx and, when maxObjects cuts the answer, keeps the remainder.
+// retrieve forwards a RetrievePropertiesEx and, when maxObjects cuts the answer, keeps the remainder. Indexed
+// paths (indexed.go) are answered on the way.
 func (p *pager) retrieve(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
-	// Most retrievals set no maxObjects; they skip the second decode.
-	if !bytes.Contains(call.body, []byte("maxObjects")) {
+	// Most retrievals set no maxObjects and index nothing; they skip the second decode.
+	paged := bytes.Contains(call.body, []byte("maxObjects"))
+	if !paged && !mayHaveIndexedPath(call.body) {
 		f.forward(w, r, call)
 		return
 	}
 	decoded, err := decodeRequest(call.body)
 	req, ok := decoded.(*types.RetrievePropertiesEx)
-	if err != nil || !ok || req.Options.MaxObjects <= 0 {
+	if err != nil || !ok {
 		f.forward(w, r, call)
 		return
+	}
+	selection := rewriteIndexedPaths(req)
+	pageSize := int(req.Options.MaxObjects)
+	if selection == nil && pageSize <= 0 {
+		f.forward(w, r, call)
+		return
+	}
+	if selection != nil {
+		body, err := encodeRetrieveRequest(req)
+		if err != nil {
+			writeFault(w, err.Error(), &types.SystemError{Reason: err.Error()})
+			return
+		}
+		r = newSOAPRequest(r, r.URL.Path, body)
 	}
 
 	held := newCapturedResponse()
 	f.forward(held, r, call)
 	result := decodeRetrieveResult(held.body.Bytes())
-	pageSize := int(req.Options.MaxObjects)
-	if held.statusCode() != http.StatusOK || result == nil || len(result.Objects) <= pageSize {
+	if held.statusCode() != http.StatusOK || result == nil {
 		held.sendTo(w, held.body.Bytes())
+		return
+	}
+	if selection != nil {
+		selection.pick(result.Objects)
+	}
+	if pageSize <= 0 || len(result.Objects) <= pageSize {
+		if selection == nil {
+			held.sendTo(w, held.body.Bytes())
+		} else {
+			writeResponse(w, &types.RetrievePropertiesExResponse{Returnval: result})
+		}
 		return
 	}
 

@@ -14,11 +14,11 @@
  *    holds both names: nobody else may take either. A create (create.ts): the CreateVM_Task itself carries the
  *    same journal with old name '', so the new VM holds its name as pending from the moment it exists; its claim
  *    costs no call of its own.
- * 2. Check. One RetrievePropertiesEx, sent once the claim task has finished, reads the claim task's outcome and
- *    the `config.changeVersion` of every VM under the folder, through a traversal (`NameWatch.look`); for a create
- *    it is the read of the CreateVM_Task, which tells which VM is the claimant. A VM whose changeVersion equals the
- *    store's is taken from the store (a changeVersion names one config); the others are read again in one batch.
- *    The result is vSphere as it was after the claim.
+ * 2. Check. One RetrievePropertiesEx, sent once the claim task has finished, reads the claim task's outcome and,
+ *    of every VM under the folder (through a traversal), the ExtraConfig keys that say who holds which name: ID,
+ *    name and journal, each selected alone (`config.extraConfig["key"]`, so no VM's whole ExtraConfig is sent;
+ *    `NameWatch.look`). For a create it is the read of the CreateVM_Task, which tells which VM is the claimant.
+ *    The result is vSphere as it was after the claim, with no cache in between.
  * 3. Decide (contest.ts, pure). Lost when another container holds the name: for good (no journal, or a decided
  *    one), or by a rival pending claim (both lose when each sees the other), or by a pending rename away from the
  *    name, unless that rename's own new name is free: then it is decided won for its owner (a `fence`: its
@@ -86,23 +86,26 @@
  *
  * An uncontended unlinked rename: claim (ReconfigVM_Task) + check (RetrievePropertiesEx, which also reads the claim
  * task) + journal removal (ReconfigVM_Task, not awaited) = 3 SOAP calls. An uncontended create: CreateVM_Task +
- * check (the read of its task, as before) + journal removal (not awaited) = 3, one more than a create that did not
- * check: the check itself costs nothing, clearing the pending mark costs one reconfigure. Containers changed since
- * the store last heard of them (e.g. the previous create's removal, in a burst) add one batched read; a fence, or
- * undoing a lost rename, adds a reconfigure and its task read; a lost create adds Destroy_Task and its task read.
- * The check reads the folder through a traversal, so it keeps no view.
+ * check (the read of its task, which a create without the guard makes too) + journal removal (not awaited) = 3:
+ * the check itself costs nothing, clearing the pending mark costs one reconfigure. (Leaving a won create's journal
+ * on its VM would save that call, but recovery could then no longer tell a create that won from one whose process
+ * died between losing and destroying its VM, and a pending rename it raced could not be settled safely.) Neither
+ * cost depends on what the store has heard: the check reads every name itself. A fence, or undoing a lost
+ * rename, adds a reconfigure and its task read; a lost create adds Destroy_Task and its task read. The check
+ * reads the folder through a traversal, so it keeps no view; its answer grows with the folder by a few hundred
+ * bytes per container.
  */
 import type { Logger } from 'pino'
 import { containerKeys, unescapeNil } from '../../extraconfig/index.js'
-import { isFault, moRefKey, type MoRef, type PropertyFilterSpec, type TaskInfo, type VimClient } from '../../vim/index.js'
+import { moRefKey, type MoRef, type OptionValue, type PropertyFilterSpec, type TaskInfo, type VimClient } from '../../vim/index.js'
 import { objectsFilterSpec, retrieveAll } from '../../vim/property.js'
 import { commit } from '../commit.js'
 import type { Container } from '../container.js'
 import { ContainerError } from '../errors.js'
 import type { ContainerStore } from '../store.js'
-import { vmPaths, vmStateFrom } from '../vm-state.js'
+import { isContainerId } from '../naming.js'
 import type { NameHolder } from './contest.js'
-import { readJournal, withJournal } from './journal.js'
+import { journalKey, readJournal, withJournal } from './journal.js'
 
 export interface WatchDeps {
   readonly client: VimClient
@@ -125,90 +128,59 @@ export interface Sighting {
   readonly tasks: ReadonlyMap<string, TaskInfo>
 }
 
-export class NameWatch {
-  /** VMs in the folder that are not containers, with the changeVersion they had, so they are not read again */
-  readonly #notContainers = new Map<string, string>()
+/** The ExtraConfig keys the check reads of every VM, each by itself (vCenter's indexed property paths). */
+const watchedKeys = [containerKeys.id, containerKeys.name, containerKeys.legacyName, journalKey] as const
 
+/** The property path of one ExtraConfig key: vCenter collects just that OptionValue, or nothing when it is unset. */
+export function extraConfigKeyPath(key: string): string {
+  return `config.extraConfig["${key}"]`
+}
+
+const watchedPaths = ['config.changeVersion', ...watchedKeys.map(extraConfigKeyPath)]
+
+export class NameWatch {
   constructor(private readonly deps: WatchDeps) {}
 
   /**
-   * One read of vSphere as it is now, and of the outcome of `tasks` (the claim's, and earlier journal removals
-   * still unconfirmed); a second read only for VMs changed since the store saw them. `self` is the claiming VM, or
-   * for a create the claim's CreateVM_Task (among `tasks`): the VM it made, once it is done.
+   * One read of vSphere as it is now: the name, ID and journal of every container in the folder, and the outcome
+   * of `tasks` (the claim's, and earlier journal removals still unconfirmed). `self` is the claiming VM, or for a
+   * create the claim's CreateVM_Task (among `tasks`): the VM it made, once it is done.
    */
   async look(self: MoRef<'VirtualMachine'> | MoRef<'Task'>, tasks: readonly MoRef<'Task'>[], opId: string): Promise<Sighting> {
-    const listed = await this.#list(tasks, opId)
-    const made = self.type === 'Task' ? listed.tasks.get(self.value) : undefined
-    const selfVm = made?.state === 'success' ? (made.result as MoRef | undefined) : self.type === 'Task' ? undefined : self
-    const selfKey = selfVm ? moRefKey(selfVm) : undefined
-    const cached = new Map<string, Container>()
-    for (const c of this.deps.store.list()) cached.set(moRefKey(c.vm.moref), c)
-
-    const holders: SeenHolder[] = []
-    const unknown: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }> = []
-    let selfVersion: string | undefined
-    for (const { vm, changeVersion } of listed.vms) {
-      const key = moRefKey(vm)
-      if (key === selfKey) {
-        selfVersion = changeVersion
-        continue
-      }
-      const c = cached.get(key)
-      if (c && !c.vm.stale && c.vm.changeVersion === changeVersion) holders.push(holderOf(c))
-      else if (!c && this.#notContainers.get(key) === changeVersion) continue
-      else unknown.push({ vm, changeVersion })
-    }
-    holders.push(...(await this.#readAgain(unknown, opId)))
-    return { holders, changeVersion: selfVersion, tasks: listed.tasks }
-  }
-
-  async #list(
-    tasks: readonly MoRef<'Task'>[],
-    opId: string,
-  ): Promise<{ vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }>; tasks: Map<string, TaskInfo> }> {
     const { client, target } = this.deps
-    const specSet = [folderVmsSpec(target.vmFolder, ['config.changeVersion'])]
+    const specSet = [folderVmsSpec(target.vmFolder, watchedPaths)]
     // vCenter forgets old tasks: one it no longer has is left out of the answer, not a fault
     if (tasks.length > 0) specSet.push({ ...objectsFilterSpec(tasks, ['info']), reportMissingObjectsInResults: true })
     const objects = await retrieveAll(client.rt, client.propertyCollector, specSet, { opId })
-    const vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }> = []
+
     const infos = new Map<string, TaskInfo>()
     for (const o of objects) {
       const info = o.obj.type === 'Task' ? (o.props['info'] as TaskInfo | undefined) : undefined
       if (info) infos.set(o.obj.value, info)
-      else if (o.obj.type === 'VirtualMachine')
-        vms.push({ vm: o.obj as MoRef<'VirtualMachine'>, changeVersion: String(o.props['config.changeVersion'] ?? '') })
     }
-    return { vms, tasks: infos }
-  }
+    const made = self.type === 'Task' ? infos.get(self.value) : undefined
+    const selfVm = made?.state === 'success' ? (made.result as MoRef | undefined) : self.type === 'Task' ? undefined : self
+    const selfKey = selfVm ? moRefKey(selfVm) : undefined
 
-  /** The containers among VMs the store has not seen as they are, in one read (one per VM if one was deleted). */
-  async #readAgain(vms: Array<{ vm: MoRef<'VirtualMachine'>; changeVersion: string }>, opId: string): Promise<SeenHolder[]> {
-    if (vms.length === 0) return []
-    const { client, store } = this.deps
-    let read: Array<{ vm: MoRef<'VirtualMachine'>; props: Record<string, unknown> | undefined }>
-    try {
-      const found = await client.retrieve(vms.map((v) => v.vm), vmPaths, { opId })
-      const byKey = new Map(found.map((f) => [moRefKey(f.obj), f.props as Record<string, unknown>]))
-      read = vms.map(({ vm }) => ({ vm, props: byKey.get(moRefKey(vm)) }))
-    } catch (err) {
-      if (!isFault(err, 'ManagedObjectNotFound')) throw err
-      // one of them was deleted since the listing: read them one by one, the store forgets the gone ones
-      const fresh = await Promise.all(vms.map(({ vm }) => store.fresh(vm, opId)))
-      return fresh.filter((c): c is Container => c !== undefined).map(holderOf)
-    }
     const holders: SeenHolder[] = []
-    for (const { vm, props } of read) {
-      const state = props && vmStateFrom(vm, props)
-      if (!state) {
-        if (props) this.#notContainers.set(moRefKey(vm), String(props['config.changeVersion'] ?? ''))
+    let selfVersion: string | undefined
+    for (const { obj, props } of objects) {
+      if (obj.type !== 'VirtualMachine') continue
+      if (moRefKey(obj) === selfKey) {
+        selfVersion = String(props['config.changeVersion'] ?? '')
         continue
       }
-      const id = state.extraConfig.get(containerKeys.id) ?? ''
-      const journal = readJournal(state.extraConfig)
-      holders.push({ id, name: nameIn(state.extraConfig), vm, ...(journal ? { journal } : {}) })
+      const keys = new Map<string, string>()
+      for (const key of watchedKeys) {
+        const option = props[extraConfigKeyPath(key)] as OptionValue | undefined
+        if (option) keys.set(key, option.value === undefined ? '' : String(option.value))
+      }
+      const id = keys.get(containerKeys.id)
+      if (id === undefined || !isContainerId(id)) continue
+      const journal = readJournal(keys)
+      holders.push({ id, name: nameIn(keys), vm: obj as MoRef<'VirtualMachine'>, ...(journal ? { journal } : {}) })
     }
-    return holders
+    return { holders, changeVersion: selfVersion, tasks: infos }
   }
 }
 
@@ -261,7 +233,8 @@ export async function fence(deps: WatchDeps, holder: SeenHolder, opId: string): 
   }
 }
 
-function holderOf(c: Container): SeenHolder {
+/** A container as the contest sees it: its name, its journal if one is open, its VM. */
+export function holderOf(c: Container): SeenHolder {
   const journal = readJournal(c.vm.extraConfig)
   return { id: c.id, name: c.name, vm: c.vm.moref, ...(journal ? { journal } : {}) }
 }
