@@ -14,6 +14,7 @@
 package main
 
 import (
+	"net/http"
 	"sync"
 	"time"
 
@@ -146,10 +147,25 @@ func (h *taskHooks) powerChange(ref types.ManagedObjectReference, _ interface{},
 	if fault != nil {
 		return res, fault
 	}
+	h.renewChangeVersion(ref)
+	return res, nil
+}
+
+// shutdownGuest forwards ShutdownGuest and, once vcsim has powered the VM off, renews its changeVersion as any
+// power-off does. vcsim's ShutdownGuest is no task, so the task hooks never see it.
+func (f *front) shutdownGuest(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	if held.statusCode() == http.StatusOK {
+		f.hooks.renewChangeVersion(call.this)
+	}
+	held.sendTo(w, held.body.Bytes())
+}
+
+func (h *taskHooks) renewChangeVersion(ref types.ManagedObjectReference) {
 	if vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine); ok {
 		simulator.Map.Update(vm, []types.PropertyChange{{Name: "config.changeVersion", Val: h.clock.next()}})
 	}
-	return res, nil
 }
 
 // stampChangeVersions gives the VMs made with the model their first changeVersion.

@@ -113,6 +113,8 @@ func (f *front) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		f.pager.continueRetrieval(f, w, r, call)
 	case f.cfg.compat && call.method == "CancelRetrievePropertiesEx":
 		f.pager.cancelRetrieval(f, w, r, call)
+	case f.cfg.compat && call.method == "ShutdownGuest":
+		f.shutdownGuest(w, r, call)
 	case isTaskMethod(call.method):
 		f.forwardTask(w, r, call)
 	default:

@@ -38,7 +38,7 @@ describe('ExtraConfig with compat (vCenter behaviour)', () => {
     expect(ours(await soap().extraConfig(vm))).toEqual([['k1', 'second']])
   })
 
-  it('sets changeVersion at create and changes it after reconfigure, rename, power on and power off', async () => {
+  it('sets changeVersion at create and changes it after reconfigure, rename, power on, power off and guest shutdown', async () => {
     const vm = await newVM(soap(), dc(), 'cv-steps')
     const seen = [await soap().property(vm, 'config.changeVersion')]
     const steps = [
@@ -46,11 +46,16 @@ describe('ExtraConfig with compat (vCenter behaviour)', () => {
       () => soap().rename(vm, 'cv-steps-renamed'),
       () => soap().powerOn(vm),
       () => soap().call('PowerOffVM_Task', vm),
+      () => soap().powerOn(vm),
     ]
     for (const step of steps) {
       expect((await soap().task(step())).state).toBe('success')
       seen.push(await soap().property(vm, 'config.changeVersion'))
     }
+    // no task: vCenter's guest shutdown answers at once, and the power-off it leads to is a config change too
+    expect((await soap().call('ShutdownGuest', vm)).status).toBe(200)
+    expect(await soap().property(vm, 'runtime.powerState')).toBe('poweredOff')
+    seen.push(await soap().property(vm, 'config.changeVersion'))
     expect(seen[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
     expect(new Set(seen).size).toBe(seen.length)
   })
