@@ -4,8 +4,10 @@
 // folder without carrying every VM's whole ExtraConfig over the wire. vcsim 0.24.2 answers such a path with
 // InvalidProperty.
 //
-// The front asks vcsim for the whole array instead and picks the elements out of its answer, under the path the
-// client asked for. Only `config.extraConfig` is indexed this way: it is the keyed array clients select from.
+// The front lets vcsim collect the rest of the request (the traversal, the other paths) and picks the elements
+// from the VM objects themselves, under the path the client asked for: asking vcsim for the whole array would
+// have it encode, and the front decode, every VM's whole ExtraConfig. Only `config.extraConfig` is indexed this
+// way: it is the keyed array clients select from.
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vmware/govmomi/vim25/xml"
 )
@@ -46,28 +49,20 @@ func parseIndexedPath(path string) (indexedPath, bool) {
 	return indexedPath{path: path, key: rest[2 : len(rest)-2]}, true
 }
 
-// rewriteIndexedPaths replaces every indexed path of the request by the array it indexes, in place, and says
-// what to pick out of the answer. It returns nil when the request has no indexed path.
+// rewriteIndexedPaths takes every indexed path out of the request, in place, and says what to add to the answer.
+// It returns nil when the request has no indexed path.
 func rewriteIndexedPaths(req *types.RetrievePropertiesEx) *indexedSelection {
 	var sel indexedSelection
 	for i := range req.SpecSet {
 		for j := range req.SpecSet[i].PropSet {
 			spec := &req.SpecSet[i].PropSet[j]
 			paths := make([]string, 0, len(spec.PathSet))
-			asked := false
 			for _, p := range spec.PathSet {
 				if pick, ok := parseIndexedPath(p); ok {
 					sel.picks = append(sel.picks, pick)
-					asked = true
 					continue
 				}
-				if p == indexedArray {
-					sel.wholeToo = true
-				}
 				paths = append(paths, p)
-			}
-			if asked && !contains(paths, indexedArray) {
-				paths = append(paths, indexedArray)
 			}
 			spec.PathSet = paths
 		}
@@ -78,39 +73,32 @@ func rewriteIndexedPaths(req *types.RetrievePropertiesEx) *indexedSelection {
 	return &sel
 }
 
-// pick answers each object's indexed paths from the array vcsim returned, and drops the array unless it was
-// asked for by name too.
+// pick adds to each VM of the answer the elements asked for that it has, read from the VM itself.
 func (sel *indexedSelection) pick(objects []types.ObjectContent) {
 	for i := range objects {
-		props := objects[i].PropSet
-		out := make([]types.DynamicProperty, 0, len(props)+len(sel.picks))
-		for _, prop := range props {
-			if prop.Name != indexedArray {
-				out = append(out, prop)
-				continue
-			}
-			if sel.wholeToo {
-				out = append(out, prop)
+		vm, ok := simulator.Map.Get(objects[i].Obj).(*simulator.VirtualMachine)
+		if !ok {
+			continue
+		}
+		simulator.Map.WithLock(vm, func() {
+			if vm.Config == nil {
+				return
 			}
 			for _, pick := range sel.picks {
-				if value := optionNamed(prop.Val, pick.key); value != nil {
-					out = append(out, types.DynamicProperty{Name: pick.path, Val: value})
+				if value := optionNamed(vm.Config.ExtraConfig, pick.key); value != nil {
+					objects[i].PropSet = append(objects[i].PropSet, types.DynamicProperty{Name: pick.path, Val: value})
 				}
 			}
-		}
-		objects[i].PropSet = out
+		})
 	}
 }
 
-// optionNamed finds the OptionValue with the given key in an ArrayOfOptionValue.
-func optionNamed(array types.AnyType, key string) types.BaseOptionValue {
-	list, ok := array.(types.ArrayOfOptionValue)
-	if !ok {
-		return nil
-	}
-	for _, o := range list.OptionValue {
-		if o.GetOptionValue().Key == key {
-			return o
+// optionNamed finds the OptionValue with the given key, as a copy the answer can carry.
+func optionNamed(list []types.BaseOptionValue, key string) types.BaseOptionValue {
+	for _, o := range list {
+		if v := o.GetOptionValue(); v.Key == key {
+			found := *v
+			return &found
 		}
 	}
 	return nil
@@ -130,13 +118,4 @@ func encodeRetrieveRequest(req *types.RetrievePropertiesEx) (string, error) {
 	}
 	buf.WriteString(envelopeClose)
 	return buf.String(), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
