@@ -58,6 +58,18 @@ interface Expectation {
   readonly seq: number
   /** a confirming read is in flight */
   reading?: boolean
+  /** `state.changeVersion` is the one the write produced: only a report carrying it is the write */
+  readonly exact?: boolean
+  /** ExtraConfig keys the write took away: a report that still has one predates the write */
+  readonly removed?: readonly string[]
+}
+
+/** Whether a report of a VM shows our write: its values, its removals, and its changeVersion when known. */
+function showsWrite(reported: VmState | undefined, expected: Expectation): boolean {
+  if (!reflects(reported, expected.state)) return false
+  if (expected.state === 'gone' || !reported) return true
+  if (expected.removed?.some((key) => reported.extraConfig.has(key))) return false
+  return !expected.exact || reported.changeVersion === expected.state.changeVersion
 }
 
 export type StoreChange =
@@ -264,17 +276,25 @@ export class ContainerStore {
     return undefined
   }
 
-  /** Records the state our own commit produced; stale until vSphere reports the new changeVersion. */
-  committed(state: VmState): Container | undefined {
+  /**
+   * Records the state our own commit produced; stale until vSphere reports the new changeVersion. `exact`: the
+   * state's changeVersion is the one the write produced (a create's, read after it), so a report with another
+   * one is not the write (e.g. a VM reported while it was still being made).
+   */
+  committed(state: VmState, { exact = false }: { exact?: boolean } = {}): Container | undefined {
     const key = moRefKey(state.moref)
     const raw = this.#raw.get(key)
     const reported = raw && vmStateFrom(state.moref, raw)
+    const id = this.#idByVm.get(key)
+    const held = id === undefined ? undefined : this.index.get(id)?.vm.extraConfig
+    const removed = held ? [...held.keys()].filter((k) => !state.extraConfig.has(k)) : []
+    const expectation: Expectation = { vm: state.moref, state, seq: ++this.#writes, exact, removed }
     // the loop's answer came in while our task was being read: it is the real thing, changeVersion included
-    if (reported && reflects(reported, state)) {
+    if (reported && showsWrite(reported, expectation)) {
       this.#expected.delete(key)
       return this.#put(reported)
     }
-    this.#expected.set(key, { vm: state.moref, state, seq: ++this.#writes })
+    this.#expected.set(key, expectation)
     return this.#put({ ...state, stale: true })
   }
 
@@ -331,7 +351,7 @@ export class ContainerStore {
     const expectation = this.#expected.get(key)
     if (expectation) {
       // a view collected before our write (or a change after it, which the confirming read will show)
-      if (!reflects(state, expectation.state)) return
+      if (!showsWrite(state, expectation)) return
       this.#expected.delete(key)
     }
     if (state) this.#put(state)

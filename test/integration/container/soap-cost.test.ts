@@ -37,13 +37,13 @@ function createCosts(pl: () => Portlayer, datastore: string): void {
   it(`costs 3 calls per create in a burst of 10 on ${datastore}, however far the store lags`, async () => {
     const before = await quietStats(pl().sim)
     for (let i = 0; i < 10; i++) await api.created({})
+    const { RetrievePropertiesEx: reads, ...writes } = withoutLoop(statsDelta(before, await pl().sim.stats()))
+    expect(writes).toEqual({ CreateVM_Task: 10, ReconfigVM_Task: 10 })
     // the check reads every container's name and journal itself, so a container the store has not heard of yet
-    // (the previous create's) costs no read of its own
-    expect(withoutLoop(statsDelta(before, await pl().sim.stats()))).toEqual({
-      CreateVM_Task: 10,
-      ReconfigVM_Task: 10,
-      RetrievePropertiesEx: 10,
-    })
+    // (the previous create's) costs no read of its own. The store may still read a VM once when its loop answered
+    // a wait sent after a journal removal went out but before it ran (the removal is not awaited).
+    expect(reads).toBeGreaterThanOrEqual(10)
+    expect(reads).toBeLessThanOrEqual(12)
   })
 }
 
