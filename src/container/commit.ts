@@ -44,6 +44,7 @@ export async function commit(
     const wanted = change(snapshot)
     const spec = wanted && configSpec(snapshot.vm, wanted)
     if (!wanted || !spec) return snapshot
+    const since = deps.store.reportsOf(snapshot.vm.moref)
     try {
       await resendIfRefused(() => deps.client.reconfigureVM(snapshot.vm.moref, spec, { opId }))
     } catch (err) {
@@ -62,7 +63,7 @@ export async function commit(
       snapshot = await freshOrGone(deps, snapshot, opId)
       continue
     }
-    return deps.store.committed(applied(snapshot.vm, spec)) ?? snapshot
+    return deps.store.committed(applied(snapshot.vm, spec), { since }) ?? snapshot
   }
 }
 

@@ -151,7 +151,8 @@ export async function createContainer(
           'config.files.vmPathName': createdVmPathName(target.datastore.name, id, name, target.datastore.vsan),
           'runtime.powerState': 'poweredOff',
         })
-        container = state && store.committed(state, { exact: sighting.changeVersion !== undefined })
+        // every report of a VM made by this create is newer than the create
+        container = state && store.committed(state, { since: 0, created: true, exact: sighting.changeVersion !== undefined })
         if (!state || !container) throw new Error(`created VM ${vm.value} does not read back as a container`)
         if (sighting.changeVersion !== undefined) {
           await claims.sweeper.send(id, journal.claim, state, sighting.changeVersion, op.opId)

@@ -90,10 +90,11 @@ export class VsphereContainerService implements ContainerService {
       const c = this.deps.store.resolve(ref)
       if (c.state !== 'running') throw new ContainerError('invalid_state', `container ${c.name} is not running`)
       const timeout = options.timeout ?? defaultStopTimeout
+      const since = this.deps.store.reportsOf(c.vm.moref)
       if (!(timeout > 0 && (await this.#shutdownGuest(c, timeout * 1000, op)))) {
         await this.#power(c, 'off', op).catch((err: unknown) => {
           if (!(timeout > 0 && ContainerError.is(err, 'invalid_state'))) throw err
-          this.deps.store.committed({ ...c.vm, powerState: 'poweredOff' })
+          this.deps.store.committed({ ...c.vm, powerState: 'poweredOff' }, { since })
         })
       }
       this.events.emit({ type: 'stop', id: c.id, name: c.name })
@@ -107,6 +108,7 @@ export class VsphereContainerService implements ContainerService {
   async #shutdownGuest(c: Container, ms: number, op: OpContext): Promise<boolean> {
     const { client, store, log } = this.deps
     let reported = false
+    const since = store.reportsOf(c.vm.moref)
     const unsubscribe = store.onChange((change) => {
       if (change.container.id !== c.id) return
       if (change.kind === 'delete' || change.container.vm.powerState !== 'poweredOn') reported = true
@@ -133,7 +135,7 @@ export class VsphereContainerService implements ContainerService {
       log.info({ opId: op.opId, id: c.id, seconds: ms / 1000 }, 'guest did not shut down in time; powering off')
       return false
     }
-    store.committed({ ...c.vm, powerState: 'poweredOff' })
+    store.committed({ ...c.vm, powerState: 'poweredOff' }, { since })
     return true
   }
 
@@ -215,6 +217,7 @@ export class VsphereContainerService implements ContainerService {
 
   async #power(c: Container, to: 'on' | 'off', op: OpContext): Promise<void> {
     const { client, store } = this.deps
+    const since = store.reportsOf(c.vm.moref)
     try {
       await resendIfRefused(() =>
         to === 'on' ? client.powerOn(c.vm.moref, { opId: op.opId }) : client.powerOff(c.vm.moref, { opId: op.opId }),
@@ -224,7 +227,7 @@ export class VsphereContainerService implements ContainerService {
         throw new ContainerError('invalid_state', `container ${c.name} is already ${to === 'on' ? 'running' : 'stopped'}`)
       throw this.#goneOr(c, err)
     }
-    store.committed({ ...c.vm, powerState: to === 'on' ? 'poweredOn' : 'poweredOff' })
+    store.committed({ ...c.vm, powerState: to === 'on' ? 'poweredOn' : 'poweredOff' }, { since })
   }
 
   /** The VM was deleted elsewhere before the store heard of it: forget it and say so. */

@@ -88,6 +88,8 @@ export class ContainerStore {
   readonly #reservedIds = new Set<string>()
   /** VM → our own write the loop has not reported yet */
   readonly #expected = new Map<string, Expectation>()
+  /** VM → how many reports of it the loop has delivered */
+  readonly #reports = new Map<string, number>()
   readonly #listeners = new Set<(change: StoreChange) => void>()
   readonly #abort = new AbortController()
   #loop: Promise<void> | undefined
@@ -277,14 +279,29 @@ export class ContainerStore {
   }
 
   /**
-   * Records the state our own commit produced; stale until vSphere reports the new changeVersion. `exact`: the
-   * state's changeVersion is the one the write produced (a create's, read after it), so a report with another
-   * one is not the write (e.g. a VM reported while it was still being made).
+   * How many reports of `vm` the update loop has delivered: taken before a write is sent, it tells `committed`
+   * which reports may show the write. (vm undefined: a VM not made yet, of which every report is newer.)
    */
-  committed(state: VmState, { exact = false }: { exact?: boolean } = {}): Container | undefined {
+  reportsOf(vm: MoRef<'VirtualMachine'> | undefined): number {
+    return vm ? (this.#reports.get(moRefKey(vm)) ?? 0) : 0
+  }
+
+  /**
+   * Records the state our own commit produced; stale until vSphere reports the new changeVersion. `since`: the
+   * VM's `reportsOf` taken before the write was sent; an earlier report may look like the write (an undo puts
+   * back what an earlier report showed) but predates it. `exact`: the state's changeVersion is the one the write
+   * produced (a create's, read after it), so a report with another one is not the write (e.g. a VM reported
+   * while it was still being made). `created`: the VM is new; any other write is to a VM the store holds, and
+   * one that finishes after the VM was removed (a link re-pointed as its container went) brings nothing back.
+   */
+  committed(
+    state: VmState,
+    { since, exact = false, created = false }: { since: number; exact?: boolean; created?: boolean },
+  ): Container | undefined {
     const key = moRefKey(state.moref)
+    if (!created && !this.#idByVm.has(key)) return undefined
     const raw = this.#raw.get(key)
-    const reported = raw && vmStateFrom(state.moref, raw)
+    const reported = raw && (this.#reports.get(key) ?? 0) > since ? vmStateFrom(state.moref, raw) : undefined
     const id = this.#idByVm.get(key)
     const held = id === undefined ? undefined : this.index.get(id)?.vm.extraConfig
     const removed = held ? [...held.keys()].filter((k) => !state.extraConfig.has(k)) : []
@@ -339,9 +356,11 @@ export class ContainerStore {
 
   #applyObject(update: ObjectUpdate): void {
     const key = moRefKey(update.obj)
+    this.#reports.set(key, (this.#reports.get(key) ?? 0) + 1)
     let state: VmState | undefined
     if (update.kind === 'leave') {
       this.#raw.delete(key)
+      this.#reports.delete(key)
     } else {
       const props = update.kind === 'enter' ? {} : (this.#raw.get(key) ?? {})
       for (const change of update.changeSet) applyChange(props, change)

@@ -143,7 +143,13 @@ export class RenameExecutor {
         // a step whose answer was lost may have been applied: it counts as done, so an undo reads and reverts it
         done.push(linked.id)
         const repoint = (c: Container): Change | undefined => repointChange(c, plan.oldName, plan.newName)
-        await this.#reaching([linked.id], () => commit(this.deps, linked.id, repoint, op.opId), op)
+        try {
+          await this.#reaching([linked.id], () => commit(this.deps, linked.id, repoint, op.opId), op)
+        } catch (err) {
+          // removed meanwhile: it has no links left to re-point
+          if (!ContainerError.is(err, 'not_found')) throw err
+          done.pop()
+        }
       }
     } catch (err) {
       log.warn({ opId: op.opId, id: plan.id, err }, 'rename failed part way; undoing it')
@@ -217,6 +223,7 @@ export class RenameExecutor {
       if (!spec) throw new Error(`a rename of ${snapshot.name} changes nothing`)
       let failure: unknown
       let sighting: Sighting | undefined
+      const since = store.reportsOf(snapshot.vm.moref)
       try {
         const task = await resendIfRefused(() =>
           methods.reconfigVMTask(client.rt, snapshot.vm.moref, spec, { opId: op.opId }),
@@ -242,7 +249,7 @@ export class RenameExecutor {
       }
       if (sighting && failure === undefined) {
         const vm = applied(snapshot.vm, spec)
-        store.committed(vm)
+        store.committed(vm, { since })
         return { vm, sighting }
       }
       if (isFault(failure, 'ManagedObjectNotFound')) {

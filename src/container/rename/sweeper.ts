@@ -61,9 +61,10 @@ export class JournalSweeper {
     this.#close(id)
     // watched before it is sent: the store may report the VM while the call is on its way
     this.#open.set(id, removal)
+    const since = this.deps.store.reportsOf(vm.moref)
     try {
       removal.task = await methods.reconfigVMTask(this.deps.client.rt, vm.moref, spec, { opId })
-      this.deps.store.committed(applied(vm, spec))
+      this.deps.store.committed(applied(vm, spec), { since })
     } catch (err) {
       this.deps.log.warn({ opId, id, err }, 'could not send the removal of a rename journal; sending it again')
       this.#resend(id, claim)

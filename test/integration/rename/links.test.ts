@@ -1,7 +1,8 @@
 // Links follow a rename, and nothing else moves: A links to B as `db`, C links to B as `cache` on two networks, D
 // is unrelated. Renaming B re-points A's and C's entries in vSphere and changes nothing else, key for key (the
 // whole ExtraConfig of every VM is compared, read from the simulator). When the second linked VM's reconfigure
-// fails for good, everything done is undone and the ExtraConfig of every VM is back as it was.
+// fails for good, everything done is undone and the ExtraConfig of every VM is back as it was. A linked container
+// removed while the rename runs has no links left to follow: the rename goes on without it.
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { ContainerView } from '../../../src/container/types.js'
 import { containersApi } from '../../helpers/containers-api.js'
@@ -123,5 +124,23 @@ describe('links and aliases across a rename', () => {
     expect((await api.inspect(`failed${round}`)).status).toBe(404)
     expect(await resolvesTo(pl(), 'bridge', w.a.name, 'db')).toBe(old)
     expect(await resolvesTo(pl(), 'front', w.c.name, 'cache')).toBe(old)
+  })
+
+  it('goes on without a linked container that is removed while the rename runs', async () => {
+    const old = `b${round}`
+    const renamed = `kept${round}`
+    // A's VM goes between the plan and its re-point: vSphere answers its reconfigure as for a deleted VM
+    await pl().sim.injectFault({ method: 'ReconfigVM_Task', vm: w.a.vm.moref, fault: 'ManagedObjectNotFound', count: -1 })
+    let res: Awaited<ReturnType<typeof rename>>
+    try {
+      res = await rename(pl(), old, renamed)
+    } finally {
+      await pl().sim.clearFaults()
+    }
+    expect(res.status).toBe(204)
+    const after = await read(w.b)
+    expect(after.name).toBe(`${renamed}-${w.b.shortId}`)
+    expect((await read(w.c)).extraConfig.get('hostconfig/links~')).toBe(`${renamed}:cache`)
+    expect((await api.inspect(renamed)).body).toMatchObject({ id: w.b.id, name: renamed })
   })
 })
