@@ -32,6 +32,19 @@ export interface VmSnapshot {
   readonly extraConfig: ExtraConfigMap
 }
 
+/**
+ * A VM as the job holds it from its listing to its write: what the write needs and the plan, not the ExtraConfig
+ * (some 60 keys, a few KB), which is planned from as soon as the VM is listed and then dropped. Two pages of VMs
+ * are held at a time; held with their maps, they reached the old generation and grew the heap page by page.
+ */
+export interface PlannedVm {
+  readonly vm: MoRef<'VirtualMachine'>
+  readonly name: string
+  /** the changeVersion the plan was made from, for the write's check */
+  readonly changeVersion: string
+  readonly plan: VmPlan
+}
+
 /** One key as the plan changes it; `from`/`to` undefined mean absent (added / removed). */
 export interface KeyDiff {
   readonly key: string
@@ -119,6 +132,11 @@ export function planVm(registry: PluginRegistry, vm: VmSnapshot): VmPlan {
     }
     throw err
   }
+}
+
+/** The VM planned from its snapshot, the snapshot's ExtraConfig left behind. */
+export function plannedVm(registry: PluginRegistry, vm: VmSnapshot): PlannedVm {
+  return { vm: vm.vm, name: vm.name, changeVersion: vm.changeVersion, plan: planVm(registry, vm) }
 }
 
 function keyDiff(config: ExtraConfigMap, entry: ExtraConfigEntry): KeyDiff {

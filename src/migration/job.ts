@@ -2,19 +2,20 @@
  * The upgrade migration job (`portlayer migrate`): lists the VMs of a scope page by page, runs each VIC VM through
  * the executor with bounded concurrency, and gathers the report.
  *
- * Memory does not grow with the number of VMs beyond the report (a few hundred bytes per VIC VM): the next page
- * is fetched while the current one is written, never further ahead, and each VM's ExtraConfig is dropped once the
- * VM is done, so at most two pages of snapshots are held (the listing drops each decoded page as soon as it is
- * turned into snapshots, job-inventory.ts). Progress lives in vSphere itself (the migration record written with
- * the data), so the job keeps no state of its own: killed at any point, it is simply run again. Stopped through
- * `signal`, it starts no new VM, lets the writes in flight finish and reports `interrupted`.
+ * Memory does not grow with the number of VMs beyond the report (a few hundred bytes per VIC VM), and a page costs
+ * little more than its VMs' plans: the listing decodes one VM at a time as its page arrives (job-inventory.ts),
+ * each VM is planned as soon as it is decoded and only its plan is kept (job-plan.ts, PlannedVm), and the next
+ * page is fetched while the current one is written, never further ahead. Progress lives in vSphere itself (the
+ * migration record written with the data), so the job keeps no state of its own: killed at any point, it is simply
+ * run again. Stopped through `signal`, it starts no new VM, lets the writes in flight finish and reports
+ * `interrupted`.
  */
 import pLimit from 'p-limit'
 import type { Logger } from 'pino'
 import type { VimClient } from '../vim/index.js'
 import { defaultMaxAttempts, lostVsphere, VmMigrator } from './job-executor.js'
 import { defaultPageSize, JobInventory } from './job-inventory.js'
-import type { VmSnapshot } from './job-plan.js'
+import { plannedVm, type PlannedVm } from './job-plan.js'
 import type { JobScope } from './job-scope.js'
 import type { PluginRegistry } from './registry.js'
 import { countResult, emptyTotals, type JobReport, type JobTotals, type VmResult } from './report.js'
@@ -59,7 +60,7 @@ export async function runMigrationJob(client: VimClient, options: JobOptions): P
   const results: VmResult[] = []
   let interrupted = false
 
-  const examine = async (vm: VmSnapshot): Promise<void> => {
+  const examine = async (vm: PlannedVm): Promise<void> => {
     if (signal?.aborted) {
       interrupted = true
       return
@@ -82,7 +83,7 @@ export async function runMigrationJob(client: VimClient, options: JobOptions): P
 
   log.info({ scope: scope.description, dryRun }, 'migration job started')
   let previousPage: Promise<unknown> = Promise.resolve()
-  const pages = inventory.pages(scope, {
+  const pages = inventory.pages(scope, (vm) => plannedVm(registry, vm), {
     // not the signal: a stopped run still reports what it did, so the listing ends between pages, below
     pageSize: options.pageSize ?? defaultPageSize,
     onTotal: (total) => listener?.onTotal?.(total),
@@ -90,7 +91,14 @@ export async function runMigrationJob(client: VimClient, options: JobOptions): P
   try {
     for (;;) {
       // the next page is fetched while this one is written, never further ahead
-      let page: VmSnapshot[] | undefined = (await pages.next()).value ?? undefined
+      let page: PlannedVm[] | undefined
+      try {
+        page = (await pages.next()).value ?? undefined
+      } catch (err) {
+        // the writes in flight finish first; a listing that lost vSphere ends the run as a write that lost it does
+        await previousPage.catch(() => undefined)
+        throw stopping(err)
+      }
       if (page === undefined) break
       await previousPage
       if (signal?.aborted) {

@@ -17,6 +17,7 @@ import { silentLogger } from './logging.js'
 import * as m from './methods.js'
 import type { MoRef } from './moref.js'
 import { retrieveProperties, type ObjectProperties, type RetrieveOptions } from './property.js'
+import { retrievePagesEach } from './property-stream.js'
 import { RetryingRoundTripper, defaultRetryPolicy, type RetryPolicy } from './retry.js'
 import type { CallOptions, RoundTripper } from './round-tripper.js'
 import { Session } from './session.js'
@@ -212,6 +213,27 @@ export class VimClient {
     options?: RetrieveOptions & { recursive?: boolean },
   ): AsyncGenerator<ObjectContent[], void, undefined> {
     return containerPages(this.rt, this.#viewRefs(), container, type, paths, options)
+  }
+
+  /**
+   * The pages of a retrieval, each object decoded as its part of the answer arrives and handed to `each`; a page
+   * is the list of what `each` returned. For retrievals whose pages are too large to hold decoded
+   * (property-stream.ts); stopping early cancels the rest.
+   */
+  retrievePagesEach<T>(
+    specSet: PropertyFilterSpec[],
+    each: (content: ObjectContent) => T | undefined,
+    options?: RetrieveOptions,
+  ): AsyncGenerator<T[], void, undefined> {
+    const context = {
+      http: this.http,
+      apiVersion: () => this.soap.version,
+      session: this.session,
+      rt: this.rt,
+      retryPolicy: this.#taskContext.retryPolicy ?? defaultRetryPolicy,
+      closed: () => this.#closed,
+    }
+    return retrievePagesEach(context, this.propertyCollector, specSet, each, options)
   }
 
   #viewRefs(): { propertyCollector: MoRef<'PropertyCollector'>; viewManager: MoRef<'ViewManager'> } {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { discoverPlugins } from '../../../src/migration/discover.js'
 import { defaultMaxAttempts, VmMigrator } from '../../../src/migration/job-executor.js'
 import { JobInventory } from '../../../src/migration/job-inventory.js'
+import { plannedVm, type PlannedVm } from '../../../src/migration/job-plan.js'
 import { resolveScope } from '../../../src/migration/job-scope.js'
 import { runMigrationJob } from '../../../src/migration/job.js'
 import { migrationRecordKey } from '../../../src/migration/migration-record.js'
@@ -53,10 +54,15 @@ async function readVm(vm: FleetVm): Promise<Map<string, string>> {
 
 const vmRef = (vm: FleetVm) => moref('VirtualMachine', vm.moref.value)
 
+/** The VM as the job holds it after listing it now: read, then planned. */
+async function listed(vm: FleetVm): Promise<PlannedVm> {
+  return plannedVm(registry, (await inventory.read(vmRef(vm), 'test'))!)
+}
+
 describe('the migration job and concurrent writers', () => {
   it('replays a write refused because the VM changed after it was read, keeping the other change', async () => {
     const [vm] = await legacyVMs(1, true)
-    const stale = (await inventory.read(vmRef(vm!), 'test'))!
+    const stale = await listed(vm!)
     // another writer (the service, a second job) changes the VM: its changeVersion moves on
     const other = await soap().task(soap().reconfigure(vm!.moref, { extraConfig: [['annotations|owner', 'ops']] }))
     expect(other.state).toBe('success')
@@ -74,8 +80,8 @@ describe('the migration job and concurrent writers', () => {
 
   it('does not write a VM another job migrated meanwhile', async () => {
     const [vm] = await legacyVMs(1)
-    const stale = (await inventory.read(vmRef(vm!), 'test'))!
-    expect((await migrator.run((await inventory.read(vmRef(vm!), 'test'))!))?.outcome).toBe('migrated')
+    const stale = await listed(vm!)
+    expect((await migrator.run(await listed(vm!)))?.outcome).toBe('migrated')
 
     await sim().resetStats()
     const result = await migrator.run(stale)
@@ -85,10 +91,10 @@ describe('the migration job and concurrent writers', () => {
 
   it('reports a VM deleted before its write as gone, not failed', async () => {
     const [vm] = await legacyVMs(1)
-    const listed = (await inventory.read(vmRef(vm!), 'test'))!
+    const before = await listed(vm!)
     expect((await soap().task(soap().call('Destroy_Task', vm!.moref))).state).toBe('success')
 
-    expect(await migrator.run(listed)).toMatchObject({ outcome: 'gone', attempts: 1 })
+    expect(await migrator.run(before)).toMatchObject({ outcome: 'gone', attempts: 1 })
     expect(await inventory.read(vmRef(vm!), 'test')).toBeUndefined()
   })
 

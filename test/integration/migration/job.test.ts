@@ -1,8 +1,13 @@
 // The migration job on 300 container VMs as VIC left them (a third legacy v0, a third legacy v1, a third current,
 // some running), run through `portlayer migrate` and checked by reading every VM back with raw SOAP.
+import pino from 'pino'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { discoverPlugins } from '../../../src/migration/discover.js'
+import { resolveScope } from '../../../src/migration/job-scope.js'
+import { runMigrationJob } from '../../../src/migration/job.js'
 import { migrationRecordKey } from '../../../src/migration/migration-record.js'
 import type { JobReport } from '../../../src/migration/report.js'
+import { connect } from '../../../src/vim/index.js'
 import { useSim } from '../../helpers/govcsim.js'
 import { useRawSoap } from '../../helpers/raw-soap.js'
 import { migrate, migrateJson, sdkUrl } from './cli.js'
@@ -54,6 +59,30 @@ describe('portlayer migrate on 300 VIC container VMs', () => {
     expect(run.out).toMatch(/300 VMs examined .*200 to write.*dry run: nothing was written/)
     const after = await readFleet(soap(), fleet)
     for (const vm of fleet) expect(changedKeys(before.get(vm.moref.value)!, after.get(vm.moref.value)!)).toEqual([])
+  })
+
+  it('reads the VMs in pages of any size, one round trip a page, with the same report', async () => {
+    const client = await connect({ url: sim().url, username: sim().username, password: sim().password, keepAliveMs: 0 })
+    try {
+      const registry = await discoverPlugins()
+      const scope = await resolveScope(client, {})
+      const run = (pageSize: number) =>
+        reconfigs(() => runMigrationJob(client, { registry, scope, dryRun: true, pageSize, log: pino({ level: 'silent' }) }))
+      const small = await run(64)
+      const whole = await run(500)
+
+      // five pages of VM properties and one read of the view's members
+      expect(small.result.listing.pages).toBe(5)
+      expect(small.retrieves).toBe(6)
+      expect(whole.result.listing.pages).toBe(1)
+      expect(small.result.totals).toMatchObject({ examined: 300, wouldMigrate: 200, failed: 0 })
+      expect(small.result.totals).toEqual(whole.result.totals)
+      const byVm = (report: JobReport) => [...report.vms].sort((a, b) => a.vm.localeCompare(b.vm))
+      expect(byVm(small.result)).toEqual(byVm(whole.result))
+      expect(small.reconfigs + whole.reconfigs).toBe(0)
+    } finally {
+      await client.close()
+    }
   })
 
   let report: JobReport
