@@ -93,14 +93,23 @@ export function firstChild(node: RawNode | undefined, name: string): RawNode | u
 export function attr(node: RawNode | undefined, name: string): string | undefined {
   if (node === undefined || typeof node === 'string') return undefined
   const value = node[`@${name}`]
-  return typeof value === 'string' ? value : undefined
+  return typeof value === 'string' ? detached(value) : undefined
 }
 
 export function text(node: RawNode | undefined): string {
   if (node === undefined) return ''
-  if (typeof node === 'string') return node
+  if (typeof node === 'string') return detached(node)
   const value = node[textKey]
-  return typeof value === 'string' ? value : ''
+  return typeof value === 'string' ? detached(value) : ''
+}
+
+/**
+ * The string as a copy of its own. The parser cuts values out of the answer's text, and V8 keeps a cut of 13
+ * characters or more as a view into the whole text: one MoRef or ExtraConfig value kept for long (the store keeps
+ * them for the life of the container) would keep a whole answer of megabytes alive with it.
+ */
+function detached(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1)
 }
 
 /** The xsi:type of an element without its namespace prefix (`xsd:string` → `string`). */
