@@ -47,6 +47,9 @@ export interface StoreOptions {
   readonly maxWaitSeconds?: number
 }
 
+/** how many gone VMs the store remembers, to ignore late reports of them */
+const buriedKept = 10_000
+
 /** An idle loop still hears from vSphere this often: one cheap call, and the bound on an unreported VM's life. */
 export const defaultMaxWaitSeconds = 10
 
@@ -90,6 +93,8 @@ export class ContainerStore {
   readonly #expected = new Map<string, Expectation>()
   /** VM → how many reports of it the loop has delivered */
   readonly #reports = new Map<string, number>()
+  /** VMs known gone, the oldest forgotten first (`#bury`) */
+  readonly #gone = new Set<string>()
   readonly #listeners = new Set<(change: StoreChange) => void>()
   readonly #abort = new AbortController()
   #loop: Promise<void> | undefined
@@ -263,6 +268,7 @@ export class ContainerStore {
       state = found ? vmStateFrom(vm, found.props) : undefined
     } catch (err) {
       if (!isFault(err, 'ManagedObjectNotFound')) throw err
+      this.#bury(key)
     }
     // a write of ours that finished during the read is newer than what was read: the index keeps it
     const newer = this.#expected.get(key)
@@ -322,7 +328,19 @@ export class ContainerStore {
   removed(vm: MoRef<'VirtualMachine'>): void {
     const key = moRefKey(vm)
     this.#expected.set(key, { vm, state: 'gone', seq: ++this.#writes })
+    this.#bury(key)
     this.#forgetVm(key)
+  }
+
+  /**
+   * Remembers a VM known to be gone. vSphere never gives its moref to another VM, so any later report of it but
+   * its `leave` is a view from before it went: a loop that lags under load may still deliver one after the
+   * expectation of our removal was settled, and it must not bring the container back.
+   */
+  #bury(key: string): void {
+    this.#raw.delete(key)
+    this.#gone.add(key)
+    if (this.#gone.size > buriedKept) this.#gone.delete(this.#gone.values().next().value as string)
   }
 
   /** A wait issued after these writes has been answered without reporting them: read those VMs once. */
@@ -356,6 +374,7 @@ export class ContainerStore {
 
   #applyObject(update: ObjectUpdate): void {
     const key = moRefKey(update.obj)
+    if (update.kind !== 'leave' && this.#gone.has(key)) return
     this.#reports.set(key, (this.#reports.get(key) ?? 0) + 1)
     let state: VmState | undefined
     if (update.kind === 'leave') {
