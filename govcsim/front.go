@@ -109,6 +109,8 @@ func (f *front) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case f.cfg.compat && call.method == "RetrievePropertiesEx":
 		f.pager.retrieve(f, w, r, call)
+	case f.cfg.compat && call.method == "RetrieveProperties":
+		forwardRetrieval(f, w, r, call)
 	case f.cfg.compat && call.method == "ContinueRetrievePropertiesEx":
 		f.pager.continueRetrieval(f, w, r, call)
 	case f.cfg.compat && call.method == "CancelRetrievePropertiesEx":

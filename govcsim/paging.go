@@ -45,19 +45,19 @@ func (p *pager) retrieve(f *front, w http.ResponseWriter, r *http.Request, call 
 	// Most retrievals set no maxObjects and index nothing; they skip the second decode.
 	paged := bytes.Contains(call.body, []byte("maxObjects"))
 	if !paged && !mayHaveIndexedPath(call.body) {
-		f.forward(w, r, call)
+		forwardRetrieval(f, w, r, call)
 		return
 	}
 	decoded, err := decodeRequest(call.body)
 	req, ok := decoded.(*types.RetrievePropertiesEx)
 	if err != nil || !ok {
-		f.forward(w, r, call)
+		forwardRetrieval(f, w, r, call)
 		return
 	}
 	selection := rewriteIndexedPaths(req)
 	pageSize := int(req.Options.MaxObjects)
 	if selection == nil && pageSize <= 0 {
-		f.forward(w, r, call)
+		forwardRetrieval(f, w, r, call)
 		return
 	}
 	if selection != nil {
@@ -71,6 +71,9 @@ func (p *pager) retrieve(f *front, w http.ResponseWriter, r *http.Request, call 
 
 	held := newCapturedResponse()
 	f.forward(held, r, call)
+	if refusedWithoutSession(f, w, r, call, held) {
+		return
+	}
 	result := decodeRetrieveResult(held.body.Bytes())
 	if held.statusCode() != http.StatusOK || result == nil {
 		held.sendTo(w, held.body.Bytes())
@@ -103,6 +106,28 @@ func (p *pager) retrieve(f *front, w http.ResponseWriter, r *http.Request, call 
 		}),
 	}
 	writeResponse(w, &types.RetrievePropertiesExResponse{Returnval: &page})
+}
+
+// forwardRetrieval hands a retrieval to vcsim as it is, and answers as vCenter would when there is no session.
+func forwardRetrieval(f *front, w http.ResponseWriter, r *http.Request, call *soapCall) {
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	if !refusedWithoutSession(f, w, r, call, held) {
+		held.sendTo(w, held.body.Bytes())
+	}
+}
+
+// refusedWithoutSession answers NotAuthenticated, as vCenter does, where vcsim answered a retrieval made without
+// a session with every property "missing: NotAuthenticated" and HTTP 200. It tells whether it answered.
+func refusedWithoutSession(f *front, w http.ResponseWriter, r *http.Request, call *soapCall, held *capturedResponse) bool {
+	if held.statusCode() != http.StatusOK || !bytes.Contains(held.body.Bytes(), []byte("NotAuthenticated")) {
+		return false
+	}
+	if _, authenticated := f.session(r); authenticated {
+		return false
+	}
+	writeNotAuthenticated(w, call.this)
+	return true
 }
 
 // tokenCall reads the page token of a Continue/CancelRetrievePropertiesEx call and its caller's session; on a bad

@@ -28,7 +28,7 @@ function method<A, R>(
   name: string,
   params: string,
   returns: string | undefined,
-  flags: { idempotent: boolean; sessionScoped?: boolean; longPoll?: boolean; resultNotAuthenticated?: (r: R) => boolean },
+  flags: { idempotent: boolean; sessionScoped?: boolean; longPoll?: boolean },
 ): MethodSpec<A, R> {
   return {
     name,
@@ -37,7 +37,6 @@ function method<A, R>(
     idempotent: flags.idempotent,
     sessionScoped: flags.sessionScoped ?? false,
     longPoll: flags.longPoll ?? false,
-    ...(flags.resultNotAuthenticated ? { resultNotAuthenticated: flags.resultNotAuthenticated } : {}),
   }
 }
 
@@ -101,22 +100,11 @@ export function sessionIsActive(
 
 // ---- PropertyCollector
 
-function everyPropertyNotAuthenticated(result: RetrieveResult | undefined): boolean {
-  const objects = result?.objects ?? []
-  return (
-    objects.length > 0 &&
-    objects.every(
-      (o) => o.propSet.length === 0 && o.missingSet.some((m) => m.fault.fault._type === 'NotAuthenticated'),
-    )
-  )
-}
-
 export const RetrievePropertiesEx = method<
   This<'PropertyCollector'> & { specSet: PropertyFilterSpec[]; options: RetrieveOptions },
   RetrieveResult | undefined
 >('RetrievePropertiesEx', 'specSet:PropertyFilterSpec[] options:RetrieveOptions', 'RetrieveResult', {
   idempotent: true,
-  resultNotAuthenticated: everyPropertyNotAuthenticated,
 })
 export function retrievePropertiesEx(
   rt: RoundTripper,

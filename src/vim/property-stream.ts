@@ -150,19 +150,13 @@ async function streamCall<A, R, T>(
   }
 
   const items: T[] = []
-  // vcsim answers a retrieval without a session with every property missing (NotAuthenticated) instead of a fault
-  let everyPropertyNotAuthenticated = true
   const reader = new RetrieveResultReader(method.name, (content) => {
-    everyPropertyNotAuthenticated &&= notAuthenticated(content)
     const item = each(content)
     if (item !== undefined) items.push(item)
   })
   // a fault or the caller's error from `each` leaves the reader as it is; the socket's errors are the transport's
   await readChunks(context, body, method, call, (chunk) => reader.push(chunk))
   const end = reader.end()
-  if (end.objects > 0 && everyPropertyNotAuthenticated) {
-    throw new VimFault('NotAuthenticated', `${method.name} was answered without a session`)
-  }
   return { items, token: end.token }
 }
 
@@ -204,8 +198,4 @@ async function readText(
   let text = ''
   await readChunks(context, body, method, call, (chunk) => (text += chunk))
   return text
-}
-
-function notAuthenticated(content: ObjectContent): boolean {
-  return content.propSet.length === 0 && content.missingSet.some((m) => m.fault.fault._type === 'NotAuthenticated')
 }

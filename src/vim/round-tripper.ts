@@ -28,11 +28,6 @@ export interface MethodSpec<A, R> {
   readonly sessionScoped: boolean
   /** Blocks on the server (WaitForUpdatesEx): not counted against the concurrency bound. */
   readonly longPoll: boolean
-  /**
-   * vcsim answers RetrievePropertiesEx without a session with every property "missing: NotAuthenticated" instead
-   * of a fault; this tells the session layer such a result means the session is gone.
-   */
-  readonly resultNotAuthenticated?: (result: R) => boolean
   /** Type carriers only; never set. */
   readonly _args?: A
   readonly _result?: R

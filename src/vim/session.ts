@@ -116,9 +116,6 @@ export class Session implements RoundTripper {
 
   async #attempt<A, R>(method: MethodSpec<A, R>, args: A, options?: CallOptions): Promise<R> {
     const result = await this.inner.roundTrip(method, args, options)
-    if (method.resultNotAuthenticated?.(result)) {
-      throw new VimFault('NotAuthenticated', `${method.name} was answered without a session`)
-    }
     this.#lastUsed = Date.now()
     return result
   }

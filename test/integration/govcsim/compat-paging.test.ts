@@ -1,6 +1,7 @@
 // Compat: RetrievePropertiesEx honours options.maxObjects with a token, ContinueRetrievePropertiesEx hands out
 // the following pages and CancelRetrievePropertiesEx drops the rest, as on vCenter. Pure vcsim ignores
-// maxObjects and does not know ContinueRetrievePropertiesEx.
+// maxObjects and does not know ContinueRetrievePropertiesEx. A retrieval without a session is refused with
+// NotAuthenticated, as vCenter does (vcsim answers it with every property missing).
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useSim } from '../../helpers/govcsim.js'
 import {
@@ -84,6 +85,18 @@ describe('paged retrieval with compat', () => {
       other.close()
     }
     expectOk(await next(token))
+  })
+
+  it('refuses a retrieval without a session with NotAuthenticated, paged or not', async () => {
+    const anonymous = new RawSoap(sim().url)
+    try {
+      for (const maxObjects of [undefined, 2]) {
+        const reply = await anonymous.listVMs(vmFolderOf(sim), ['name'], maxObjects)
+        expect([reply.status, faultType(reply.text)]).toEqual([500, 'NotAuthenticated'])
+      }
+    } finally {
+      anonymous.close()
+    }
   })
 
   it('requires a session to continue', async () => {
