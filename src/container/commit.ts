@@ -10,7 +10,7 @@ import type { Container } from './container.js'
 import { ContainerError } from './errors.js'
 import type { ContainerStore } from './store.js'
 import type { VmState } from './vm-state.js'
-import { resendIfRefused } from './vsphere-errors.js'
+import { isVmGone, resendIfRefused } from './vsphere-errors.js'
 
 /** What a caller wants of a VM, computed from a snapshot. */
 export interface Change {
@@ -48,7 +48,7 @@ export async function commit(
     try {
       await resendIfRefused(() => deps.client.reconfigureVM(snapshot.vm.moref, spec, { opId }))
     } catch (err) {
-      if (isFault(err, 'ManagedObjectNotFound')) {
+      if (isVmGone(err, snapshot.vm.moref)) {
         // deleted elsewhere before the store heard of it
         deps.store.removed(snapshot.vm.moref)
         throw new ContainerError('not_found', `container ${snapshot.name} no longer exists`, { cause: err })

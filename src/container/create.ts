@@ -44,7 +44,7 @@ import { createSpec } from './spec.js'
 import type { ContainerStore } from './store.js'
 import type { ContainerView, CreateRequest, OpContext } from './types.js'
 import { vmStateFrom } from './vm-state.js'
-import { resendIfRefused, unavailableOr } from './vsphere-errors.js'
+import { isVmGone, resendIfRefused, unavailableOr } from './vsphere-errors.js'
 
 export interface CreateDeps {
   readonly client: VimClient
@@ -258,7 +258,7 @@ async function destroyLost(deps: CreateDeps, vm: MoRef<'VirtualMachine'>, op: Op
       deps.store.removed(vm)
       return
     } catch (err) {
-      if (isFault(err, 'ManagedObjectNotFound')) return deps.store.removed(vm)
+      if (isVmGone(err, vm)) return deps.store.removed(vm)
       if (!(err instanceof VimUnreachable) || attempt >= 5) {
         // the VM keeps its pending journal: the next start settles it (rename/execute.ts `recover`)
         deps.log.error({ opId: op.opId, vm: vm.value, err }, 'cannot remove the VM of a create that lost its name')

@@ -30,7 +30,7 @@ import type {
   RemoveOptions,
   StopOptions,
 } from './types.js'
-import { reaching, resendIfRefused, unavailableOr } from './vsphere-errors.js'
+import { isVmGone, reaching, resendIfRefused, unavailableOr } from './vsphere-errors.js'
 
 /** docker's default seconds for a clean stop */
 export const defaultStopTimeout = 10
@@ -232,7 +232,7 @@ export class VsphereContainerService implements ContainerService {
 
   /** The VM was deleted elsewhere before the store heard of it: forget it and say so. */
   #goneOr(c: Container, err: unknown): unknown {
-    if (!isFault(err, 'ManagedObjectNotFound')) return err
+    if (!isVmGone(err, c.vm.moref)) return err
     this.deps.store.removed(c.vm.moref)
     return new ContainerError('not_found', `container ${c.name} no longer exists`, { cause: err })
   }

@@ -4,7 +4,7 @@
  * because the session had expired is sent once more. The client renews the session itself but replays only
  * idempotent calls, so changes (`*_Task`) come back as NotAuthenticated for their caller to resend.
  */
-import { isFault, VimClientClosed, VimTaskTimeout, VimUnreachable } from '../vim/index.js'
+import { findFault, isFault, sameMoRef, VimClientClosed, VimTaskTimeout, VimUnreachable, type MoRef } from '../vim/index.js'
 import { ContainerError } from './errors.js'
 
 export function unavailableOr(err: unknown): unknown {
@@ -30,4 +30,14 @@ export async function resendIfRefused<T>(send: () => Promise<T>): Promise<T> {
     if (!isFault(err, 'NotAuthenticated')) throw err
     return send()
   }
+}
+
+/**
+ * Whether the fault says `vm` itself no longer exists. A task that vanished also comes back as
+ * ManagedObjectNotFound, naming the task: the VM may be well, and the change's outcome is unknown.
+ */
+export function isVmGone(err: unknown, vm: MoRef<'VirtualMachine'>): boolean {
+  const fault = findFault(err, 'ManagedObjectNotFound')
+  const obj = fault?.fields['obj'] as MoRef | undefined
+  return fault !== undefined && (obj === undefined || sameMoRef(obj, vm))
 }

@@ -36,7 +36,7 @@ import { fence, NameWatch, type SeenHolder, type Sighting } from './cross-proces
 import { readJournal, withJournal, type RenameJournal } from './journal.js'
 import { JournalSweeper } from './sweeper.js'
 import { planRename, rewriteFor, type RenamePlan } from './plan.js'
-import { resendIfRefused } from '../vsphere-errors.js'
+import { isVmGone, resendIfRefused } from '../vsphere-errors.js'
 
 export interface RenameDeps {
   readonly client: VimClient
@@ -252,7 +252,7 @@ export class RenameExecutor {
         store.committed(vm, { since })
         return { vm, sighting }
       }
-      if (isFault(failure, 'ManagedObjectNotFound')) {
+      if (isVmGone(failure, snapshot.vm.moref)) {
         store.removed(snapshot.vm.moref)
         throw new ContainerError('not_found', `container ${snapshot.name} no longer exists`, { cause: failure })
       }

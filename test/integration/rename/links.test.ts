@@ -130,7 +130,13 @@ describe('links and aliases across a rename', () => {
     const old = `b${round}`
     const renamed = `kept${round}`
     // A's VM goes between the plan and its re-point: vSphere answers its reconfigure as for a deleted VM
-    await pl().sim.injectFault({ method: 'ReconfigVM_Task', vm: w.a.vm.moref, fault: 'ManagedObjectNotFound', count: -1 })
+    await pl().sim.injectFault({
+      method: 'ReconfigVM_Task',
+      vm: w.a.vm.moref,
+      fault: 'ManagedObjectNotFound',
+      props: { obj: { type: 'VirtualMachine', value: w.a.vm.moref } },
+      count: -1,
+    })
     let res: Awaited<ReturnType<typeof rename>>
     try {
       res = await rename(pl(), old, renamed)
