@@ -46,17 +46,6 @@ export function sparkline(values: readonly number[], low: number, high: number, 
   return out
 }
 
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Rows of cells as text columns: the first column left-aligned, the others right-aligned. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, indent = '  '): string {

@@ -31,7 +31,8 @@ import { memoryTmpdir, startGovcsim, type Govcsim } from '../src/sim/launcher.js
 import { spawnPortlayer, type PortlayerProcess, type ProcessReply } from '../test/helpers/portlayer-process.js'
 import { RawSoap } from '../test/helpers/raw-soap.js'
 import { readVm } from '../test/helpers/sim-reads.js'
-import { mb, ms, percentile, seededRandom, slope, sparkline, table } from './load-figures.js'
+import { seededRandom } from '../test/helpers/seeded-random.js'
+import { mb, ms, percentile, slope, sparkline, table } from './load-figures.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -132,7 +133,7 @@ class Load {
   window: Window = { latencies: [], errors: 0 }
   creating = 0
   private seq = 0
-  private readonly random = seededRandom(seed)
+  private readonly random = seededRandom(seed).next
 
   constructor(
     private readonly pl: PortlayerProcess,

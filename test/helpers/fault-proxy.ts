@@ -1,13 +1,14 @@
 // A TCP proxy between a client (portlayer, the vim client) and govcsim that breaks chosen exchanges, the project's
 // one tool for network faults in tests. Each HTTP request is read whole (Content-Length framing) so its SOAP
-// method is known, then a fault is chosen for it, in this order: one queued with `breakNext`, a rule for its
-// method (`breakMethod`), a seeded random draw (`random`). What a fault does:
+// method is known, then a fault is chosen for it, in this order: what a watcher set with `watch` returns, one
+// queued with `breakNext`, a rule for its method (`breakMethod`), a seeded random draw (`random`). What a fault does:
 // - reset: the request reaches the server, its answer is replaced by a reset (the client cannot know it ran);
 // - drop:  the request never reaches the server, the client's connection is reset;
 // - stall: the request reaches the server and no answer comes back (for `stallMs`, then a reset; forever if 0);
 // - slow:  the answer comes back `slowMs` late.
 // `down()` stops forwarding altogether (every connection is reset at once) until `up()`. `counts` says what it did.
 import net from 'node:net'
+import { seededRandom } from './seeded-random.js'
 
 export type Fault = 'reset' | 'drop' | 'stall' | 'slow'
 
@@ -20,6 +21,8 @@ export interface RandomFaults {
   readonly faults?: readonly Fault[]
   /** only requests of these SOAP methods are candidates; default every request */
   readonly methods?: readonly string[]
+  /** requests of these SOAP methods are never broken */
+  readonly exceptMethods?: readonly string[]
 }
 
 export interface FaultProxyOptions {
@@ -30,6 +33,12 @@ export interface FaultProxyOptions {
 }
 
 export type FaultCounts = Record<Fault | 'forwarded' | 'refused', number>
+
+/**
+ * Sees every request as it arrives, before it is forwarded, and may break it: a test acts at an exact point of the
+ * client's conversation (e.g. kills the client on its Nth call) and says whether that call reaches the server.
+ */
+export type RequestWatcher = (method: string | undefined) => Fault | undefined
 
 interface MethodRule {
   readonly method: string
@@ -47,6 +56,7 @@ export class FaultProxy {
   private readonly queue: Fault[] = []
   private readonly rules: MethodRule[] = []
   private randomRule: (RandomFaults & { next: () => number }) | undefined
+  private watcher: RequestWatcher | undefined
   private forwarding = true
 
   private constructor(
@@ -81,7 +91,12 @@ export class FaultProxy {
 
   /** From now on every request is broken with `probability`, drawn from a generator seeded with `seed`. */
   random(faults: RandomFaults): void {
-    this.randomRule = { ...faults, next: mulberry32(faults.seed) }
+    this.randomRule = { ...faults, next: seededRandom(faults.seed).next }
+  }
+
+  /** From now on every request is shown to `watcher` first (undefined: no watcher); `clear` forgets it too. */
+  watch(watcher: RequestWatcher | undefined): void {
+    this.watcher = watcher
   }
 
   /** Forgets every planned fault; the proxy passes everything through again. */
@@ -89,6 +104,7 @@ export class FaultProxy {
     this.queue.length = 0
     this.rules.length = 0
     this.randomRule = undefined
+    this.watcher = undefined
   }
 
   /** Stops forwarding: open connections are reset, new ones are reset as they come, until `up()`. */
@@ -107,6 +123,8 @@ export class FaultProxy {
   }
 
   private choose(method: string | undefined): Fault | undefined {
+    const watched = this.watcher?.(method)
+    if (watched) return watched
     const queued = this.queue.shift()
     if (queued) return queued
     const rule = method === undefined ? undefined : this.rules.find((r) => r.method === method && r.count !== 0)
@@ -116,6 +134,7 @@ export class FaultProxy {
     }
     const random = this.randomRule
     if (!random || (random.methods && (method === undefined || !random.methods.includes(method)))) return undefined
+    if (method !== undefined && random.exceptMethods?.includes(method)) return undefined
     if (random.next() >= random.probability) return undefined
     const faults = random.faults ?? ['reset', 'drop', 'stall', 'slow']
     return faults[Math.floor(random.next() * faults.length)]
@@ -200,14 +219,3 @@ export function soapMethod(request: Buffer): string | undefined {
   return /<(?:[\w-]+:)?Body\b[^>]*>\s*<(?:[\w-]+:)?([\w]+)/.exec(text)?.[1]
 }
 
-/** A small seeded generator (mulberry32): the same seed draws the same faults. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

@@ -1,11 +1,12 @@
 // `portlayer serve` as a child process on an existing simulator, driven over HTTP: for tests that must kill the
 // service (SIGKILL, no goodbye) and start it again, which an in-process fixture cannot do. The child runs this
 // checkout's sources through tsx; its JSON log lines are kept, and the "portlayer listening" line gives its address.
+// A test that restarts it many times loads the next one ahead with `standbyPortlayer` and starts it with `go`.
 //
 //   const pl = await spawnPortlayer(sim)
 //   await pl.request('POST', '/v1/containers', { name: 'web' })
 //   await pl.kill('SIGKILL')
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Govcsim } from '../../src/sim/launcher.js'
 
@@ -30,63 +31,120 @@ const repo = fileURLToPath(new URL('../../', import.meta.url))
 const startTimeoutMs = 60_000
 
 export async function spawnPortlayer(sim: Govcsim, options: { logLevel?: string } = {}): Promise<PortlayerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--url', sim.url, '--username', sim.username, '--listen', '127.0.0.1:0'],
-    {
-      cwd: repo,
-      // the password goes through the environment, never the command line
-      env: { ...process.env, PORTLAYER_VSPHERE_PASSWORD: sim.password, PORTLAYER_LOG_LEVEL: options.logLevel ?? 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  const lines: Array<Record<string, unknown>> = []
-  let stderr = ''
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const address = new Promise<string>((resolve, reject) => {
-    let pending = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk
-      const parts = pending.split('\n')
-      pending = parts.pop() ?? ''
-      for (const text of parts) {
-        if (text.trim() === '') continue
-        try {
-          const line = JSON.parse(text) as Record<string, unknown>
-          lines.push(line)
-          if (line['msg'] === 'portlayer listening' && typeof line['address'] === 'string') resolve(line['address'])
-        } catch {
-          lines.push({ msg: text })
-        }
-      }
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    void exited.then(() => reject(new Error(`portlayer exited before listening (code ${child.exitCode}): ${stderr}`)))
-    setTimeout(() => reject(new Error(`portlayer did not listen within ${startTimeoutMs} ms: ${stderr}`)), startTimeoutMs).unref()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...serveArgs(sim)], {
+    cwd: repo,
+    env: serveEnv(sim, options),
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let listening: string
-  try {
-    listening = await address
-  } catch (err) {
-    child.kill('SIGKILL')
-    await exited
-    throw err
-  }
+  return supervise(child).listening()
+}
+
+/** A `portlayer serve` loaded but not started: `go` starts it (its first call to vSphere comes after `go`). */
+export interface StandbyPortlayer {
+  readonly pid: number
+  go(): Promise<PortlayerProcess>
+  /** ends it without starting it */
+  kill(): Promise<void>
+}
+
+/**
+ * Spawns `portlayer serve` up to the point where it would connect: node, tsx and every module are loaded (seconds
+ * on a busy machine), then it waits. For crash tests that restart the service many times: the next process is
+ * loaded while the current one works, and a restart costs only what `serve` itself does (connect, recover, listen).
+ */
+export async function standbyPortlayer(sim: Govcsim, options: { logLevel?: string } = {}): Promise<StandbyPortlayer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/standby-cli.ts', ...serveArgs(sim)], {
+    cwd: repo,
+    env: serveEnv(sim, options),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  const supervised = supervise(child)
+  await supervised.waitFor('standby')
   return {
     pid: child.pid ?? 0,
-    address: listening,
-    logs: () => [...lines],
-    async request(method, path, body) {
-      const res = await fetch(new URL(path, listening), {
-        method,
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      })
-      const text = await res.text()
-      return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) }
+    go() {
+      child.stdin?.end('go\n')
+      return supervised.listening()
     },
-    async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-      await exited
+    async kill() {
+      await supervised.kill('SIGKILL')
+    },
+  }
+}
+
+function serveArgs(sim: Govcsim): string[] {
+  return ['serve', '--url', sim.url, '--username', sim.username, '--listen', '127.0.0.1:0']
+}
+
+function serveEnv(sim: Govcsim, options: { logLevel?: string }): NodeJS.ProcessEnv {
+  // the password goes through the environment, never the command line
+  return { ...process.env, PORTLAYER_VSPHERE_PASSWORD: sim.password, PORTLAYER_LOG_LEVEL: options.logLevel ?? 'info' }
+}
+
+/** Keeps a child's log lines and stderr; resolves `listening` on its "portlayer listening" line. */
+function supervise(child: ChildProcess): {
+  waitFor(msg: string): Promise<void>
+  listening(): Promise<PortlayerProcess>
+  kill(signal: NodeJS.Signals): Promise<void>
+} {
+  const lines: Array<Record<string, unknown>> = []
+  const waiters: Array<{ msg: string; resolve: () => void }> = []
+  let stderr = ''
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let pending = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk
+    const parts = pending.split('\n')
+    pending = parts.pop() ?? ''
+    for (const text of parts) {
+      if (text.trim() === '') continue
+      let line: Record<string, unknown>
+      try {
+        line = JSON.parse(text) as Record<string, unknown>
+      } catch {
+        line = { msg: text }
+      }
+      lines.push(line)
+      for (const w of waiters.filter((w) => w.msg === line['msg'])) w.resolve()
+    }
+  })
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    await exited
+  }
+  const waitFor = (msg: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (lines.some((l) => l['msg'] === msg)) return resolve()
+      waiters.push({ msg, resolve })
+      void exited.then(() => reject(new Error(`portlayer exited before "${msg}" (code ${child.exitCode}): ${stderr}`)))
+      const late = (): void => reject(new Error(`portlayer did not say "${msg}" within ${startTimeoutMs} ms: ${stderr}`))
+      setTimeout(late, startTimeoutMs).unref()
+    }).catch(async (err: unknown) => {
+      await kill('SIGKILL')
+      throw err
+    })
+  return {
+    waitFor,
+    kill,
+    async listening() {
+      await waitFor('portlayer listening')
+      const listening = lines.find((l) => l['msg'] === 'portlayer listening')?.['address']
+      if (typeof listening !== 'string') throw new Error('portlayer said it listens, but not where')
+      return {
+        pid: child.pid ?? 0,
+        address: listening,
+        logs: () => [...lines],
+        async request(method, path, body) {
+          const res = await fetch(new URL(path, listening), {
+            method,
+            ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+          })
+          const text = await res.text()
+          return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) }
+        },
+        kill: (signal = 'SIGTERM') => kill(signal),
+      }
     },
   }
 }

@@ -2,7 +2,8 @@
 // at the same moment: neither cache can see the other's rename in time, so only the cross-process guard
 // (src/container/rename/cross-process.ts) stands between them and a duplicate. Every reply must be 204 or 409,
 // exactly one 204 per name, the simulator (read on its own) must never hold one name on two containers, and both
-// caches must come to agree with it.
+// caches must come to agree with it. A refusal one cache would make from a name the other process has just
+// changed is checked against vSphere first.
 import { describe, expect, it } from 'vitest'
 import type { ContainerView } from '../../../src/container/types.js'
 import { containersApi } from '../../helpers/containers-api.js'
@@ -84,5 +85,15 @@ describe('two processes renaming to one name', () => {
       expect(now.filter((c) => c.containerName === name).length).toBe(winners)
       await agree(now)
     }
+  })
+
+  it('renames a container back to a name the other process just took from it, before its cache has heard', async () => {
+    const [c] = await make(w.one, 'back', 1)
+    expect((await rename(w.two, c!.id, 'back-away')).status).toBe(204)
+    // process one may still hold the container as back0, which would refuse "already has the name"
+    const back = await rename(w.one, c!.id, 'back0')
+    expect(back.status, JSON.stringify(back.body)).toBe(204)
+    const [now] = (await simContainers(w.soap, w.one)).filter((x) => x.id === c!.id)
+    expect(now?.containerName).toBe('back0')
   })
 })
