@@ -63,7 +63,7 @@ export async function commit(
       snapshot = await freshOrGone(deps, snapshot, opId)
       continue
     }
-    return deps.store.committed(applied(snapshot.vm, spec), { since }) ?? snapshot
+    return deps.store.committed(applied(snapshot.vm, spec), { since, removed: removedKeys(spec) }) ?? snapshot
   }
 }
 
@@ -89,6 +89,11 @@ export function configSpec(vm: VmState, change: Change): VirtualMachineConfigSpe
 }
 
 /** The VM's state after `spec` was applied (its new changeVersion is not known yet). */
+/** The ExtraConfig keys a spec takes away (an empty value removes a key). */
+export function removedKeys(spec: VirtualMachineConfigSpec): string[] {
+  return (spec.extraConfig ?? []).filter(({ value }) => value === undefined || value === '').map(({ key }) => key)
+}
+
 export function applied(vm: VmState, spec: VirtualMachineConfigSpec): VmState {
   const extraConfig = new Map(vm.extraConfig)
   for (const { key, value } of spec.extraConfig ?? []) {

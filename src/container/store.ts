@@ -299,18 +299,21 @@ export class ContainerStore {
    * produced (a create's, read after it), so a report with another one is not the write (e.g. a VM reported
    * while it was still being made). `created`: the VM is new; any other write is to a VM the store holds, and
    * one that finishes after the VM was removed (a link re-pointed as its container went) brings nothing back.
+   * `removed`: the ExtraConfig keys the write took away.
    */
   committed(
     state: VmState,
-    { since, exact = false, created = false }: { since: number; exact?: boolean; created?: boolean },
+    {
+      since,
+      exact = false,
+      created = false,
+      removed = [],
+    }: { since: number; exact?: boolean; created?: boolean; removed?: readonly string[] },
   ): Container | undefined {
     const key = moRefKey(state.moref)
     if (!created && !this.#idByVm.has(key)) return undefined
     const raw = this.#raw.get(key)
     const reported = raw && (this.#reports.get(key) ?? 0) > since ? vmStateFrom(state.moref, raw) : undefined
-    const id = this.#idByVm.get(key)
-    const held = id === undefined ? undefined : this.index.get(id)?.vm.extraConfig
-    const removed = held ? [...held.keys()].filter((k) => !state.extraConfig.has(k)) : []
     const expectation: Expectation = { vm: state.moref, state, seq: ++this.#writes, exact, removed }
     // the loop's answer came in while our task was being read: it is the real thing, changeVersion included
     if (reported && showsWrite(reported, expectation)) {

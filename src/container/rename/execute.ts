@@ -22,7 +22,7 @@ import { decodeContainer, encodeContainer } from '../../extraconfig/index.js'
 import { isFault, isTransientFault, methods, VimFault, VimUnreachable, type MoRef, type VimClient } from '../../vim/index.js'
 import { taskOutcome } from '../../vim/task.js'
 import { isTaskDone } from '../../vim/task-watcher.js'
-import { applied, commit, commitAttempts, configSpec, type Change } from '../commit.js'
+import { applied, commit, commitAttempts, configSpec, removedKeys, type Change } from '../commit.js'
 import type { Container } from '../container.js'
 import { ContainerError } from '../errors.js'
 import type { ContainerEvents } from '../events.js'
@@ -52,6 +52,10 @@ const contestRounds = 6
 /** how long settling a journal waits for a rival's pending claim to settle, in looks and ms between them */
 const settleRounds = 10
 const settleWaitMs = 200
+/** background settling of a journal a rename had to leave: tries, and the wait before the first and the longest */
+const settleLaterAttempts = 10
+const settleLaterFirstWaitMs = 500
+const settleLaterMaxWaitMs = 30_000
 /** claims made again, and the wait before each, by the lower-ranked of two claims that saw each other */
 const rivalRounds = 4
 const rivalWaitMs = 50
@@ -133,6 +137,26 @@ export class RenameExecutor {
     }
   }
 
+  /**
+   * Settles a journal a rename had to leave open (vSphere could not be reached to take the claim back or to finish
+   * it) in the background, trying again with a growing wait, so a live service does not wait for its next start
+   * to close it.
+   */
+  #settleLater(id: string, attempt = 1): void {
+    const waitMs = Math.min(settleLaterMaxWaitMs, settleLaterFirstWaitMs * 2 ** (attempt - 1))
+    setTimeout(() => {
+      this.#settle(id, { opId: `rename-settle-${id.slice(0, 12)}` }).then(
+        (outcome) => {
+          if (outcome === 'undecided' && attempt < settleLaterAttempts) this.#settleLater(id, attempt + 1)
+        },
+        (err: unknown) => {
+          if (attempt < settleLaterAttempts) return this.#settleLater(id, attempt + 1)
+          this.deps.log.error({ id, err }, 'a rename journal stays on its VM; the next start settles it')
+        },
+      )
+    }, waitMs).unref()
+  }
+
   /** Finishes or undoes every rename a dead process left open (its journal is still on the renamed VM). */
   async recover(op: OpContext): Promise<number> {
     let settled = 0
@@ -178,7 +202,8 @@ export class RenameExecutor {
         await this.#finish(plan.id, { ...journal, state: 'won' }, op)
         finished = true
       } catch (finishing) {
-        log.error({ opId: op.opId, id: plan.id, err: finishing }, 'a rename decided won elsewhere cannot be finished yet; a later start finishes it')
+        log.error({ opId: op.opId, id: plan.id, err: finishing }, 'a rename decided won elsewhere cannot be finished yet')
+        this.#settleLater(plan.id)
         throw err
       }
     }
@@ -207,9 +232,10 @@ export class RenameExecutor {
       const { verdict, sighting } = await this.#decide(claim, claimed.vm.moref, claimed.sighting, op).catch(
         async (err: unknown) => {
           // no verdict: the claim must not stay on the VM with its links unmoved
-          await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true).catch((undo: unknown) =>
-            this.deps.log.error({ opId: op.opId, id: plan.id, err: undo }, 'cannot take back an undecided rename claim'),
-          )
+          await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true).catch((undo: unknown) => {
+            this.deps.log.error({ opId: op.opId, id: plan.id, err: undo }, 'cannot take back an undecided rename claim yet')
+            this.#settleLater(plan.id)
+          })
           throw err
         },
       )
@@ -259,14 +285,15 @@ export class RenameExecutor {
       }
       if (failure !== undefined && !VimFault.is(failure)) {
         // no answer: the claim may or may not be on the VM; take it back if it is (the caller gets the error)
-        await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true).catch((undo: unknown) =>
-          this.deps.log.error({ opId: op.opId, id: plan.id, err: undo }, 'cannot take back a rename claim'),
-        )
+        await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true).catch((undo: unknown) => {
+          this.deps.log.error({ opId: op.opId, id: plan.id, err: undo }, 'cannot take back a rename claim yet')
+          this.#settleLater(plan.id)
+        })
         throw failure
       }
       if (sighting && failure === undefined) {
         const vm = applied(snapshot.vm, spec)
-        store.committed(vm, { since })
+        store.committed(vm, { since, removed: removedKeys(spec) })
         return { vm, sighting }
       }
       if (isVmGone(failure, snapshot.vm.moref)) {

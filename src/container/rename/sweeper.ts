@@ -5,14 +5,16 @@
  * changeVersion: the removal is sent again from a fresh read. The next rename's check read also asks about the
  * removals still open, at no extra call, which tells success and failure for sure.
  *
- * A journal that stays after all is harmless: this process counts its claim as decided until it knows the journal
- * gone, and any other process (a fence) or the next start settles it (cross-process.ts).
+ * While vSphere cannot take the removal it is sent again after a growing wait. A journal that stays after all is
+ * harmless: this process counts its claim as decided until it knows the journal gone, and any other process (a
+ * fence) or the next start settles it (cross-process.ts).
  */
 import type { Logger } from 'pino'
 import { methods, type MoRef, type TaskInfo, type VimClient } from '../../vim/index.js'
 import { isTaskDone } from '../../vim/task-watcher.js'
-import { applied, commit, configSpec } from '../commit.js'
+import { applied, commit, configSpec, removedKeys } from '../commit.js'
 import type { Container } from '../container.js'
+import { ContainerError } from '../errors.js'
 import type { ContainerStore } from '../store.js'
 import type { VmState } from '../vm-state.js'
 import { readJournal, withJournal } from './journal.js'
@@ -25,6 +27,10 @@ export interface SweeperDeps {
 
 /** an open removal no read has told about is forgotten after this long (its claim is then treated as undecided) */
 const forgetAfterMs = 10 * 60_000
+/** removals sent again while vSphere cannot take them: tries, and the wait before the first and the longest */
+const resendAttempts = 10
+const resendFirstWaitMs = 500
+const resendMaxWaitMs = 30_000
 
 interface OpenRemoval {
   readonly claim: string
@@ -64,7 +70,7 @@ export class JournalSweeper {
     const since = this.deps.store.reportsOf(vm.moref)
     try {
       removal.task = await methods.reconfigVMTask(this.deps.client.rt, vm.moref, spec, { opId })
-      this.deps.store.committed(applied(vm, spec), { since })
+      this.deps.store.committed(applied(vm, spec), { since, removed: removedKeys(spec) })
     } catch (err) {
       this.deps.log.warn({ opId, id, err }, 'could not send the removal of a rename journal; sending it again')
       this.#resend(id, claim)
@@ -102,8 +108,11 @@ export class JournalSweeper {
     for (const [id, removal] of this.#open) if (removal.sentAt < before) this.#close(id)
   }
 
-  /** Removes the journal if it is still `claim`'s, reading the VM again and replaying on ConcurrentAccess. */
-  #resend(id: string, claim: string): void {
+  /**
+   * Removes the journal if it is still `claim`'s, reading the VM again and replaying on ConcurrentAccess; while
+   * vSphere cannot take it, again after a growing wait.
+   */
+  #resend(id: string, claim: string, attempt = 1): void {
     if (this.#open.get(id)?.claim === claim) this.#open.delete(id)
     commit(
       this.deps,
@@ -112,7 +121,16 @@ export class JournalSweeper {
       'rename-sweep',
     ).then(
       () => this.settled(claim),
-      (err: unknown) => this.deps.log.warn({ id, err }, 'a rename journal stays on its VM; the next start removes it'),
+      (err: unknown) => {
+        // the container is gone, and its journal with it
+        if (ContainerError.is(err, 'not_found')) return this.settled(claim)
+        if (attempt >= resendAttempts) {
+          this.deps.log.warn({ id, err }, 'a rename journal stays on its VM; the next start removes it')
+          return
+        }
+        const waitMs = Math.min(resendMaxWaitMs, resendFirstWaitMs * 2 ** (attempt - 1))
+        setTimeout(() => this.#resend(id, claim, attempt + 1), waitMs).unref()
+      },
     )
   }
 }
