@@ -53,9 +53,9 @@ const contestRounds = 6
 const settleRounds = 10
 const settleWaitMs = 200
 /** background settling of a journal a rename had to leave: tries, and the wait before the first and the longest */
-const settleLaterAttempts = 10
-const settleLaterFirstWaitMs = 500
-const settleLaterMaxWaitMs = 30_000
+const settleLaterAttempts = 30
+const settleLaterFirstWaitMs = 250
+const settleLaterMaxWaitMs = 4_000
 /** claims made again, and the wait before each, by the lower-ranked of two claims that saw each other */
 const rivalRounds = 4
 const rivalWaitMs = 50

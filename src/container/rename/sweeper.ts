@@ -28,9 +28,9 @@ export interface SweeperDeps {
 /** an open removal no read has told about is forgotten after this long (its claim is then treated as undecided) */
 const forgetAfterMs = 10 * 60_000
 /** removals sent again while vSphere cannot take them: tries, and the wait before the first and the longest */
-const resendAttempts = 10
-const resendFirstWaitMs = 500
-const resendMaxWaitMs = 30_000
+const resendAttempts = 30
+const resendFirstWaitMs = 250
+const resendMaxWaitMs = 4_000
 
 interface OpenRemoval {
   readonly claim: string
