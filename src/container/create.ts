@@ -79,6 +79,7 @@ function claimsFor(deps: CreateDeps): CreateClaims {
     deps.store.onChange((change) => {
       if (change.kind === 'put') sweeper.observe(change.container)
     })
+    deps.store.onHeldBack((reported) => sweeper.observe(reported))
     claims = { watch: new NameWatch(deps), sweeper, decided }
     claimsByStore.set(deps.store, claims)
   }

@@ -96,6 +96,7 @@ export class ContainerStore {
   /** VMs known gone, the oldest forgotten first (`#bury`) */
   readonly #gone = new Set<string>()
   readonly #listeners = new Set<(change: StoreChange) => void>()
+  readonly #heldBack = new Set<(reported: Container) => void>()
   readonly #abort = new AbortController()
   #loop: Promise<void> | undefined
   #lastContact = 0
@@ -204,6 +205,15 @@ export class ContainerStore {
   onChange(listener: (change: StoreChange) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
+  }
+
+  /**
+   * Reports of a VM held back because they do not show a write of ours yet: vSphere as the loop saw it, which
+   * tells a writer whose change failed (a journal removal refused for a stale changeVersion) to send it again.
+   */
+  onHeldBack(listener: (reported: Container) => void): () => void {
+    this.#heldBack.add(listener)
+    return () => this.#heldBack.delete(listener)
   }
 
   resolve(ref: string): Container {
@@ -392,11 +402,24 @@ export class ContainerStore {
     const expectation = this.#expected.get(key)
     if (expectation) {
       // a view collected before our write (or a change after it, which the confirming read will show)
-      if (!showsWrite(state, expectation)) return
+      if (!showsWrite(state, expectation)) {
+        if (state && this.#heldBack.size > 0) this.#tellHeldBack(state)
+        return
+      }
       this.#expected.delete(key)
     }
     if (state) this.#put(state)
     else this.#forgetVm(key)
+  }
+
+  #tellHeldBack(state: VmState): void {
+    let reported: Container
+    try {
+      reported = containerFrom(state, this.options.migrate)
+    } catch {
+      return
+    }
+    for (const listener of this.#heldBack) listener(reported)
   }
 
   /** Indexes the container a VM holds; a VM whose data cannot be read is left out (and logged), not fatal. */

@@ -88,6 +88,7 @@ export class RenameExecutor {
     deps.store.onChange((change) => {
       if (change.kind === 'put') this.#sweeper.observe(change.container)
     })
+    deps.store.onHeldBack((reported) => this.#sweeper.observe(reported))
   }
 
   async run(ref: string, newName: string, op: OpContext): Promise<void> {
@@ -195,8 +196,17 @@ export class RenameExecutor {
     } catch (err) {
       log.warn({ opId: op.opId, id: plan.id, err }, 'rename failed part way; undoing it')
       this.#decided.delete(journal.claim)
-      await this.#undoLinks(done, plan.newName, plan.oldName, op)
-      if (await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true)) throw err
+      let undone: boolean
+      try {
+        await this.#undoLinks(done, plan.newName, plan.oldName, op)
+        undone = await this.#reaching([plan.id], () => this.#undoClaim(plan.id, journal, op), op, true)
+      } catch (undoing) {
+        // the journal names every linked container: settling it later finishes or undoes the whole rename
+        log.error({ opId: op.opId, id: plan.id, err: undoing }, 'cannot undo a rename that failed part way yet')
+        this.#settleLater(plan.id)
+        throw err
+      }
+      if (undone) throw err
       // another process decided the claim won meanwhile (a fence): it cannot be undone, so it is finished instead
       try {
         await this.#finish(plan.id, { ...journal, state: 'won' }, op)

@@ -81,7 +81,8 @@ async function settled(): Promise<ContainerView[]> {
       expect(nameViolations(await readContainers(p().soap, folder), { settled: true }), `seed ${seed}`).toEqual([])
       return listed.body
     },
-    { timeoutMs: 20_000, intervalMs: 250 },
+    // a journal removal that lost a race is sent again once the store hears of it (its loop waits up to 10 s)
+    { timeoutMs: 45_000, intervalMs: 250 },
   )
 }
 
