@@ -517,7 +517,11 @@ async function main(): Promise<void> {
     clearInterval(timelineTimer)
     if (load.window.latencies.length > 0) row()
     samples.push({ t: seconds, portlayer: rss(pl.pid), sim: rss(sim.pid) })
-    const statsAfter = await sim.stats()
+    // a simulator that died during the run must not take the report with it
+    const statsAfter = await sim.stats().catch((err: unknown) => {
+      console.log(`govcsim does not answer (${String(err)}); its last stderr lines:\n${sim.stderrTail()}`)
+      return statsBefore
+    })
 
     report(load, seconds, samples, timeline, rowSeconds, delta(statsBefore, statsAfter))
     console.log('\nend state, as the last request was answered')

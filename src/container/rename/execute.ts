@@ -134,7 +134,15 @@ export class RenameExecutor {
       if (!ContainerError.is(err, 'same_name') && !ContainerError.is(err, 'name_conflict')) throw err
       const cached = [store.index.resolve(ref), store.index.named(newName)]
       for (const c of cached) if (c) await store.fresh(c.vm.moref, op.opId)
-      return planRename(store.index, ref, newName)
+      try {
+        return planRename(store.index, ref, newName)
+      } catch (again) {
+        // the name comes from a rename another process has not decided yet: it may still be undone
+        const target = ContainerError.is(again, 'same_name') ? store.index.resolve(ref) : undefined
+        const open = target && readJournal(target.vm.extraConfig)
+        if (open && !isDecided(open, this.#decided)) throw new RenameInProgress(target.name)
+        throw again
+      }
     }
   }
 
