@@ -133,8 +133,9 @@ export function decodeNode(node: Node, source: Source, key: string): Decoded {
       for (const name of names.split(listSeparator)) {
         const entry = decodeNode(node.values, source, entryKey(key, name))
         // a listed entry of primitives that has no key of its own is left out, as in Go
+        // defined, not assigned: a map key may be any string, `__proto__` included
         if (entry.found || node.values.kind === 'struct' || node.values.kind === 'map' || node.values.kind === 'slice')
-          out[name] = entry.value
+          Object.defineProperty(out, name, { value: entry.value, enumerable: true, writable: true, configurable: true })
       }
       return { value: out, found: true }
     }

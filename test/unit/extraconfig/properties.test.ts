@@ -49,6 +49,21 @@ describe('container codec properties', () => {
     )
   })
 
+  it('keeps map keys that name an object property, such as an annotation called __proto__', () => {
+    fc.assert(
+      fc.property(containerConfig, (config) => {
+        const annotations = JSON.parse('{"__proto__":"kept","constructor":"too"}') as Record<string, string>
+        const withOdd = { ...config, annotations }
+        const back = decodeContainer(encodeContainer(withOdd))
+        expect(Object.entries(back.annotations)).toEqual([
+          ['__proto__', 'kept'],
+          ['constructor', 'too'],
+        ])
+      }),
+      { numRuns: 20 },
+    )
+  })
+
   it('encodes what it decodes: a VIC vector with unknown keys comes back key for key', () => {
     fc.assert(
       fc.property(fc.constantFrom(...vicFixtures), unmodeled, (vector, extra) => {
