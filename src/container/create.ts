@@ -35,8 +35,8 @@ import { ContainerError } from './errors.js'
 import type { ContainerEvents } from './events.js'
 import { createdVmPathName, generateName, isContainerId, newContainerId } from './naming.js'
 import type { Target } from './placement.js'
-import { contest, type Claim, type Verdict } from './rename/contest.js'
-import { fence, folderVmsSpec, NameWatch, type SeenHolder, type Sighting } from './rename/cross-process.js'
+import type { Verdict } from './rename/contest.js'
+import { decideClaim, folderVmsSpec, NameWatch, type Sighting } from './rename/cross-process.js'
 import { journalKey, formatJournal, type RenameJournal } from './rename/journal.js'
 import { validateNewName } from './rename/plan.js'
 import { JournalSweeper } from './rename/sweeper.js'
@@ -58,8 +58,6 @@ export interface CreateDeps {
 /** creates made again, and the wait before each, by the lower-ranked of two claims that saw each other */
 const rivalRounds = 4
 const rivalWaitMs = 50
-/** fences, then fresh looks, while deciding one claim */
-const contestRounds = 6
 
 /** What the check of creates keeps for the life of the process: the watch, the sweeper, claims decided won. */
 interface CreateClaims {
@@ -136,7 +134,13 @@ export async function createContainer(
       const journal: RenameJournal = { oldName: '', newName: name, linked: [], claim: randomBytes(8).toString('hex'), state: 'pending' }
       const claimed = { ...spec, extraConfig: [...(spec.extraConfig ?? []), { key: journalKey, value: formatJournal(journal) }] }
       const { vm, sighting: first } = await claimByCreate(deps, claims, claimed, id, op)
-      const { verdict, sighting } = await decide(deps, claims, { id, oldName: '', newName: name }, vm, first, op).catch(
+      const lookAgain = async (): Promise<Sighting> => {
+        const seen = await claims.watch.look(vm, claims.sweeper.tasks(), op.opId)
+        claims.sweeper.learn(seen.tasks)
+        return seen
+      }
+      const claim = { id, oldName: '', newName: name }
+      const { verdict, sighting } = await decideClaim(deps, claim, claims.decided, first, lookAgain, op.opId).catch(
         async (err: unknown) => {
           // no verdict: the caller is told the create failed, so its VM must not keep the name
           await destroyLost(deps, vm, op).catch(() => undefined)
@@ -227,27 +231,6 @@ async function claimByCreate(
       await destroyLost(deps, found.vm.moref, op).catch(() => undefined)
       throw checking
     }
-  }
-}
-
-/** The verdict on a create's claim, fencing pending renames away from the name when that frees it. */
-async function decide(
-  deps: CreateDeps,
-  claims: CreateClaims,
-  claim: Claim,
-  self: MoRef<'VirtualMachine'>,
-  first: Sighting,
-  op: OpContext,
-): Promise<{ verdict: Exclude<Verdict, { kind: 'fence' }>; sighting: Sighting }> {
-  let sighting = first
-  for (let round = 1; ; round++) {
-    const verdict = contest(claim, sighting.holders, claims.decided)
-    if (verdict.kind !== 'fence') return { verdict, sighting }
-    // losing is always safe: the client may try again
-    if (round >= contestRounds) return { verdict: { kind: 'lost', holder: verdict.holder, final: false }, sighting }
-    await fence(deps, verdict.holder as SeenHolder, op.opId)
-    sighting = await claims.watch.look(self, claims.sweeper.tasks(), op.opId)
-    claims.sweeper.learn(sighting.tasks)
   }
 }
 

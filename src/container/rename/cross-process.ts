@@ -104,7 +104,7 @@ import type { Container } from '../container.js'
 import { ContainerError } from '../errors.js'
 import type { ContainerStore } from '../store.js'
 import { isContainerId } from '../naming.js'
-import type { NameHolder } from './contest.js'
+import { contest, type Claim, type NameHolder, type Verdict } from './contest.js'
 import { journalKey, readJournal, withJournal } from './journal.js'
 
 export interface WatchDeps {
@@ -181,6 +181,32 @@ export class NameWatch {
       holders.push({ id, name: nameIn(keys), vm: obj as MoRef<'VirtualMachine'>, ...(journal ? { journal } : {}) })
     }
     return { holders, changeVersion: selfVersion, tasks: infos }
+  }
+}
+
+/** fences, then fresh looks, while deciding one claim */
+const contestRounds = 6
+
+/**
+ * The verdict on `claim` from what `first` saw: a pending rename whose own new name is free is fenced (decided won)
+ * and vSphere looked at again with `lookAgain`, a bounded number of times; a fence still wanted after that counts
+ * as lost, which is always safe (the client may try again).
+ */
+export async function decideClaim(
+  deps: WatchDeps,
+  claim: Claim,
+  decided: ReadonlySet<string>,
+  first: Sighting,
+  lookAgain: () => Promise<Sighting>,
+  opId: string,
+): Promise<{ verdict: Exclude<Verdict, { kind: 'fence' }>; sighting: Sighting }> {
+  let sighting = first
+  for (let round = 1; ; round++) {
+    const verdict = contest(claim, sighting.holders, decided)
+    if (verdict.kind !== 'fence') return { verdict, sighting }
+    if (round >= contestRounds) return { verdict: { kind: 'lost', holder: verdict.holder, final: false }, sighting }
+    await fence(deps, verdict.holder as SeenHolder, opId)
+    sighting = await lookAgain()
   }
 }
 

@@ -31,8 +31,8 @@ import { displayName } from '../naming.js'
 import type { ContainerStore } from '../store.js'
 import type { OpContext } from '../types.js'
 import type { VmState } from '../vm-state.js'
-import { contest, isDecided, type Claim, type Verdict } from './contest.js'
-import { fence, NameWatch, type SeenHolder, type Sighting } from './cross-process.js'
+import { isDecided, type Claim, type Verdict } from './contest.js'
+import { decideClaim, fence, NameWatch, type SeenHolder, type Sighting } from './cross-process.js'
 import { readJournal, withJournal, type RenameJournal } from './journal.js'
 import { JournalSweeper } from './sweeper.js'
 import { planRename, rewriteFor, type RenamePlan } from './plan.js'
@@ -47,8 +47,6 @@ export interface RenameDeps {
 
 /** plans made again because the containers involved changed while we waited for their locks */
 const planAttempts = 5
-/** fences, then fresh looks, while deciding one claim */
-const contestRounds = 6
 /** how long settling a journal waits for a rival's pending claim to settle, in looks and ms between them */
 const settleRounds = 10
 const settleWaitMs = 200
@@ -328,21 +326,9 @@ export class RenameExecutor {
     }
   }
 
-  /** The verdict on a claim, fencing pending renames away from the name when that frees it. */
-  async #decide(
-    claim: Claim,
-    self: MoRef<'VirtualMachine'>,
-    first: Sighting,
-    op: OpContext,
-  ): Promise<{ verdict: Exclude<Verdict, { kind: 'fence' }>; sighting: Sighting }> {
-    let sighting = first
-    for (let round = 1; ; round++) {
-      const verdict = contest(claim, sighting.holders, this.#decided)
-      if (verdict.kind !== 'fence') return { verdict, sighting }
-      if (round >= contestRounds) return { verdict: { kind: 'lost', holder: verdict.holder, final: false }, sighting }
-      await this.#fence(verdict.holder as SeenHolder, op)
-      sighting = await this.#look(self, op)
-    }
+  /** The verdict on a claim (cross-process.ts `decideClaim`), looking again with the removals still open. */
+  #decide(claim: Claim, self: MoRef<'VirtualMachine'>, first: Sighting, op: OpContext) {
+    return decideClaim(this.deps, claim, this.#decided, first, () => this.#look(self, op), op.opId)
   }
 
   /** The check read, which also brings back the outcome of journal removals still open. */

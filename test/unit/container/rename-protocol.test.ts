@@ -36,7 +36,7 @@ interface Actor {
 
 /** claims made again by the lower-ranked of two claims that saw each other (execute.ts `rivalRounds`) */
 const rivalRounds = 4
-/** looks after fences while deciding one claim (execute.ts `contestRounds`) */
+/** looks after fences while deciding one claim (cross-process.ts `contestRounds`) */
 const contestRounds = 6
 
 let tokens = 0
