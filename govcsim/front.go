@@ -115,6 +115,8 @@ func (f *front) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		f.pager.continueRetrieval(f, w, r, call)
 	case f.cfg.compat && call.method == "CancelRetrievePropertiesEx":
 		f.pager.cancelRetrieval(f, w, r, call)
+	case f.cfg.compat && call.method == "WaitForUpdatesEx":
+		f.waitForUpdates(w, r, call)
 	case f.cfg.compat && call.method == "ShutdownGuest":
 		f.shutdownGuest(w, r, call)
 	case isTaskMethod(call.method):

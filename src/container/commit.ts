@@ -88,12 +88,12 @@ export function configSpec(vm: VmState, change: Change): VirtualMachineConfigSpe
   }
 }
 
-/** The VM's state after `spec` was applied (its new changeVersion is not known yet). */
 /** The ExtraConfig keys a spec takes away (an empty value removes a key). */
 export function removedKeys(spec: VirtualMachineConfigSpec): string[] {
   return (spec.extraConfig ?? []).filter(({ value }) => value === undefined || value === '').map(({ key }) => key)
 }
 
+/** The VM's state after `spec` was applied (its new changeVersion is not known yet). */
 export function applied(vm: VmState, spec: VirtualMachineConfigSpec): VmState {
   const extraConfig = new Map(vm.extraConfig)
   for (const { key, value } of spec.extraConfig ?? []) {

@@ -11,8 +11,9 @@
  * before the write) and are not shown. A wait issued after the write has finished must include it; if its answer
  * does not, something else happened to the VM in between, and one read settles what vSphere holds. That is what
  * catches a VM created here and destroyed elsewhere before the loop ever saw it: both fall between two
- * collections, so the loop never reports that VM at all. No read is spent while the loop keeps up, and a wait
- * returns at least every `maxWaitSeconds`, which bounds how long such a VM can linger.
+ * collections, so the loop never reports that VM at all. No read is spent while the loop keeps up, and while a
+ * write is unreported a wait returns at least every `unconfirmedMaxWaitSeconds`, which bounds how long such a VM
+ * can linger.
  *
  * The loop also tells whether vSphere can be reached: while its calls fail to connect the cache is not served.
  */
@@ -53,6 +54,13 @@ const buriedKept = 10_000
 /** An idle loop still hears from vSphere this often: one cheap call, and the bound on an unreported VM's life. */
 export const defaultMaxWaitSeconds = 10
 
+/**
+ * The wait while a change of ours is not reported yet. vSphere reports a VM's latest state, not every step to it:
+ * when someone else changed the VM right after our write, no report shows the write, and only the answer to a wait
+ * issued after it (`#confirmUnreported`) tells to read the VM. That answer comes within this bound.
+ */
+export const unconfirmedMaxWaitSeconds = 1
+
 /** What our own write left a VM as, until the loop reports the same. */
 interface Expectation {
   readonly vm: MoRef<'VirtualMachine'>
@@ -73,6 +81,15 @@ function showsWrite(reported: VmState | undefined, expected: Expectation): boole
   if (expected.state === 'gone' || !reported) return true
   if (expected.removed?.some((key) => reported.extraConfig.has(key))) return false
   return !expected.exact || reported.changeVersion === expected.state.changeVersion
+}
+
+/** What the update loop reported of one VM while a read of it was out. */
+interface Hearing {
+  /** reads of the VM out now */
+  reads: number
+  readonly versions: Set<string>
+  /** the loop reported that the VM left */
+  left: boolean
 }
 
 export type StoreChange =
@@ -103,9 +120,11 @@ export class ContainerStore {
   #reachable = true
   /** how many writes of ours have finished */
   #writes = 0
-  /** VM → how many times its entry was put, and how many VMs were forgotten: a read can tell it was overtaken */
-  readonly #puts = new Map<string, number>()
-  #forgets = 0
+  /** how many reads `fresh` has sent, and VM → the last of them whose answer was applied */
+  #readsSent = 0
+  readonly #readApplied = new Map<string, number>()
+  /** VM → what the loop reported of it while reads of it were out */
+  readonly #hearing = new Map<string, Hearing>()
 
   constructor(private readonly options: StoreOptions) {}
 
@@ -145,7 +164,10 @@ export class ContainerStore {
         first?.()
         first = undefined
       },
-      maxWaitSeconds: this.options.maxWaitSeconds ?? defaultMaxWaitSeconds,
+      maxWaitSeconds: () => {
+        const idle = this.options.maxWaitSeconds ?? defaultMaxWaitSeconds
+        return this.#expected.size > 0 ? Math.min(idle, unconfirmedMaxWaitSeconds) : idle
+      },
       signal: this.#abort.signal,
       log,
     }).finally(async () => {
@@ -265,13 +287,18 @@ export class ContainerStore {
   /**
    * Reads one VM again (one round trip) and updates the index; undefined when it is gone or not a container. The
    * read comes after any write of ours that has finished, so it settles what the loop has not confirmed yet.
+   *
+   * The loop may still be behind the read: a WaitForUpdatesEx answer collected before the read can arrive after
+   * it. So the state read is held like one of our writes, `exact` to its changeVersion, until the loop reports
+   * that version; a report of the loop that predates it is not shown. A loop that reported the version while the
+   * read was out is past it already, and keeps what it holds.
    */
   async fresh(vm: MoRef<'VirtualMachine'>, opId: string): Promise<Container | undefined> {
     const { client } = this.options
     const key = moRefKey(vm)
     const writesBefore = this.#writes
-    const putsBefore = this.#puts.get(key)
-    const forgetsBefore = this.#forgets
+    const sent = ++this.#readsSent
+    const heard = this.#hear(key)
     let state: VmState | undefined
     try {
       const [found] = await client.retrieve([vm], vmPaths, { opId })
@@ -279,19 +306,29 @@ export class ContainerStore {
     } catch (err) {
       if (!isFault(err, 'ManagedObjectNotFound')) throw err
       this.#bury(key)
+    } finally {
+      heard.stop()
     }
+    const answer = (): Container | undefined => state && containerFrom(state, this.options.migrate)
     // a write of ours that finished during the read is newer than what was read: the index keeps it
     const newer = this.#expected.get(key)
-    if (newer && newer.seq > writesBefore) return state && containerFrom(state, this.options.migrate)
-    // the entry was set since this read was sent (the loop, a commit, another read): it is at least as new as
-    // this answer, which a slow connection may have held back; an older answer must not overwrite it
-    const overtaken =
-      this.#puts.get(key) !== putsBefore || (this.#forgets !== forgetsBefore && !this.#puts.has(key))
-    if (overtaken) return state && containerFrom(state, this.options.migrate)
-    this.#expected.delete(key)
-    if (state) return this.#put(state)
-    this.#forgetVm(key)
-    return undefined
+    if (newer && newer.seq > writesBefore) return answer()
+    // a read sent after this one was applied already, and a VM known destroyed stays gone
+    if ((this.#readApplied.get(key) ?? 0) > sent) return answer()
+    if (!state || this.#gone.has(key)) {
+      this.#expected.delete(key)
+      this.#forgetVm(key)
+      return undefined
+    }
+    // the loop reported the VM leaving, or a newer version than the read: what it holds is at least as new
+    const reported = this.#reported(vm)
+    if (heard.left || (heard.versions.has(state.changeVersion) && reported?.changeVersion !== state.changeVersion))
+      return answer()
+    this.#readApplied.set(key, sent)
+    const expectation: Expectation = { vm: state.moref, state, seq: ++this.#writes, exact: true }
+    if (showsWrite(reported, expectation)) this.#expected.delete(key)
+    else this.#expected.set(key, expectation)
+    return this.#put(state)
   }
 
   /**
@@ -352,8 +389,32 @@ export class ContainerStore {
    */
   #bury(key: string): void {
     this.#raw.delete(key)
+    this.#readApplied.delete(key)
     this.#gone.add(key)
     if (this.#gone.size > buriedKept) this.#gone.delete(this.#gone.values().next().value as string)
+  }
+
+  /** Starts noting what the loop reports of VM `key`, until `stop`. */
+  #hear(key: string): { readonly versions: ReadonlySet<string>; readonly left: boolean; stop(): void } {
+    let hearing = this.#hearing.get(key)
+    if (!hearing) this.#hearing.set(key, (hearing = { reads: 0, versions: new Set(), left: false }))
+    hearing.reads++
+    const heard = hearing
+    return {
+      versions: heard.versions,
+      get left() {
+        return heard.left
+      },
+      stop: () => {
+        if (--heard.reads === 0 && this.#hearing.get(key) === heard) this.#hearing.delete(key)
+      },
+    }
+  }
+
+  /** The VM as the loop last reported it; undefined when it did not, or not as a container. */
+  #reported(vm: MoRef<'VirtualMachine'>): VmState | undefined {
+    const raw = this.#raw.get(moRefKey(vm))
+    return raw && vmStateFrom(vm, raw)
   }
 
   /** A wait issued after these writes has been answered without reporting them: read those VMs once. */
@@ -390,14 +451,17 @@ export class ContainerStore {
     if (update.kind !== 'leave' && this.#gone.has(key)) return
     this.#reports.set(key, (this.#reports.get(key) ?? 0) + 1)
     let state: VmState | undefined
+    const hearing = this.#hearing.get(key)
     if (update.kind === 'leave') {
       this.#raw.delete(key)
       this.#reports.delete(key)
+      if (hearing) hearing.left = true
     } else {
       const props = update.kind === 'enter' ? {} : (this.#raw.get(key) ?? {})
       for (const change of update.changeSet) applyChange(props, change)
       this.#raw.set(key, props)
       state = vmStateFrom(update.obj, props)
+      hearing?.versions.add(String(props['config.changeVersion'] ?? ''))
     }
     const expectation = this.#expected.get(key)
     if (expectation) {
@@ -433,7 +497,6 @@ export class ContainerStore {
       return undefined
     }
     const key = moRefKey(state.moref)
-    this.#puts.set(key, (this.#puts.get(key) ?? 0) + 1)
     const previousId = this.#idByVm.get(key)
     if (previousId !== undefined && previousId !== container.id) this.#delete(previousId, key)
     const previous = this.index.get(container.id)
@@ -444,7 +507,6 @@ export class ContainerStore {
   }
 
   #forgetVm(key: string): void {
-    if (this.#puts.delete(key)) this.#forgets++
     const id = this.#idByVm.get(key)
     if (id === undefined) return
     this.#idByVm.delete(key)

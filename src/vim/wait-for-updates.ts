@@ -22,7 +22,8 @@ export interface UpdateLoopOptions {
   readonly setup: () => Promise<MoRef<'PropertyCollector'>>
   /** Receives each non-empty update set, in order. */
   readonly onUpdate: (updates: UpdateSet) => void
-  readonly maxWaitSeconds: number
+  /** Server-side bound of each wait; a function is asked before each one (e.g. shorter while a change is due). */
+  readonly maxWaitSeconds: number | (() => number)
   readonly signal: AbortSignal
   readonly log: Logger
   /** Pause after an unexpected failure before trying again. */
@@ -32,7 +33,7 @@ export interface UpdateLoopOptions {
 }
 
 export async function runUpdateLoop(rt: RoundTripper, options: UpdateLoopOptions): Promise<void> {
-  const { signal, log, maxWaitSeconds } = options
+  const { signal, log } = options
   const backoffMs = options.backoffMs ?? 1_000
   let collector: MoRef<'PropertyCollector'> | undefined
   let version = ''
@@ -43,6 +44,7 @@ export async function runUpdateLoop(rt: RoundTripper, options: UpdateLoopOptions
         collector = await options.setup()
         version = ''
       }
+      const maxWaitSeconds = typeof options.maxWaitSeconds === 'number' ? options.maxWaitSeconds : options.maxWaitSeconds()
       updates = await waitForUpdatesEx(
         rt,
         collector,

@@ -1,9 +1,23 @@
 // Compat: WaitForUpdatesEx reports the ExtraConfig, name and changeVersion changes a reconfigure makes, as
 // vCenter does; pure vcsim never reports config.extraConfig changes, so a client waiting on them waits forever.
+// And an answer applied in order moves a VM forward only: vcsim lists a new VM's enter, collected as it answers,
+// before the older changes it had queued for that VM.
 import { describe, expect, it } from 'vitest'
 import type { Govcsim } from '../../../src/sim/launcher.js'
 import { useSim } from '../../helpers/govcsim.js'
-import { createTestVM, el, expectOk, moref, propertyCollector, returnedRef, useRawSoap, type MoRef, type RawSoap } from '../../helpers/raw-soap.js'
+import {
+  allTextOf,
+  createTestVM,
+  el,
+  expectOk,
+  moref,
+  optionValues,
+  propertyCollector,
+  returnedRef,
+  useRawSoap,
+  type MoRef,
+  type RawSoap,
+} from '../../helpers/raw-soap.js'
 
 /** A property filter on one VM's extraConfig, name and changeVersion, past its initial update. */
 async function watch(soap: RawSoap, vm: MoRef): Promise<void> {
@@ -42,6 +56,63 @@ describe('WaitForUpdatesEx with compat', () => {
     expect(update).toMatch(/<key>watched\/key<\/key><value[^>]*>new value<\/value>/)
     expect(update).toMatch(/<name>name<\/name><op>assign<\/op><val[^>]*>watched-renamed<\/val>/)
     expect(update).toContain('<name>config.changeVersion</name>')
+  })
+})
+
+/**
+ * A collector of its own watching name and extraConfig of every VM in the first datacenter's VM folder through a
+ * ContainerView, past its initial update, as portlayer's store watches: a VM made later enters it.
+ */
+async function watchFolder(sim: () => Govcsim, soap: RawSoap): Promise<MoRef> {
+  const folder: MoRef = { type: 'Folder', value: sim().inventory.datacenters[0]!.vmFolder }
+  const viewReply = await soap.call(
+    'CreateContainerView',
+    { type: 'ViewManager', value: 'ViewManager' },
+    `${moref('container', folder)}${el('type', 'VirtualMachine')}${el('recursive', 'true')}`,
+  )
+  expectOk(viewReply)
+  const view = returnedRef(viewReply.text)!
+  const collectorReply = await soap.call('CreatePropertyCollector', propertyCollector, '')
+  expectOk(collectorReply)
+  const collector = returnedRef(collectorReply.text)!
+  const propSet = `<propSet>${el('type', 'VirtualMachine')}${el('pathSet', 'name')}${el('pathSet', 'config.extraConfig')}</propSet>`
+  const traversal = `<selectSet xsi:type="TraversalSpec">${el('name', 'view')}${el('type', 'ContainerView')}${el('path', 'view')}${el('skip', 'false')}</selectSet>`
+  const spec = `<spec>${propSet}<objectSet>${moref('obj', view)}${el('skip', 'true')}${traversal}</objectSet></spec>`
+  expectOk(await soap.call('CreateFilter', collector, `${spec}${el('partialUpdates', 'false')}`))
+  expectOk(await soap.call('WaitForUpdatesEx', collector, el('version', '')))
+  return collector
+}
+
+/** A VM's ExtraConfig value `key` after each update of it in the answer, applied in order. */
+function valuesInOrder(update: string, vm: MoRef, key: string): string[] {
+  const seen: string[] = []
+  for (const [, objectUpdate] of update.matchAll(/<objectSet>([\s\S]*?)<\/objectSet>/g)) {
+    if (!objectUpdate!.includes(`>${vm.value}</obj>`)) continue
+    const value = optionValues(objectUpdate!).find(([k]) => k === key)?.[1]
+    if (value !== undefined) seen.push(value)
+  }
+  return seen
+}
+
+describe('WaitForUpdatesEx answers with compat', () => {
+  const sim = useSim()
+  const soap = useRawSoap(sim)
+
+  it('moves a VM that enters forward only: no older change of it follows its enter in the same answer', async () => {
+    const collector = await watchFolder(sim, soap())
+    // made and changed while no wait is out, so one answer carries the enter and the queued changes
+    const created = await createTestVM(soap(), sim().inventory.datacenters[0]!, 'entering', {
+      extraConfig: [['watched/step', 'created']],
+    })
+    expect(created.state).toBe('success')
+    const vm = created.result!
+    const changed = await soap().task(soap().reconfigure(vm, { extraConfig: [['watched/step', 'reconfigured']] }))
+    expect(changed.state).toBe('success')
+
+    const reply = await soap().call('WaitForUpdatesEx', collector, `${el('version', '-')}<options>${el('maxWaitSeconds', '10')}</options>`)
+    expectOk(reply)
+    expect(allTextOf(reply.text, 'kind')).toContain('enter')
+    expect(valuesInOrder(reply.text, vm, 'watched/step')).toEqual(['reconfigured'])
   })
 })
 
