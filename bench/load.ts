@@ -449,7 +449,12 @@ function delta(before: Record<string, number>, after: Record<string, number>): A
 
 async function main(): Promise<void> {
   const tmpdir = memoryTmpdir()
-  const sim = await startGovcsim({ strict: true, ...(tmpdir ? { tmpdir } : {}) })
+  // a Go crash prints its reason first and thousands of goroutine lines after it: keep the reason
+  const crash: string[] = []
+  const onLog = (line: string): void => {
+    if (crash.length > 0 ? crash.length < 30 : /^(panic|fatal error)/.test(line)) crash.push(line)
+  }
+  const sim = await startGovcsim({ strict: true, onLog, ...(tmpdir ? { tmpdir } : {}) })
   let pl: PortlayerProcess | undefined
   try {
     // the child inherits this environment (test/helpers/portlayer-process.ts), and with it the cap
@@ -519,7 +524,8 @@ async function main(): Promise<void> {
     samples.push({ t: seconds, portlayer: rss(pl.pid), sim: rss(sim.pid) })
     // a simulator that died during the run must not take the report with it
     const statsAfter = await sim.stats().catch((err: unknown) => {
-      console.log(`govcsim does not answer (${String(err)}); its last stderr lines:\n${sim.stderrTail()}`)
+      const said = crash.length > 0 ? `how it crashed:\n${crash.join('\n')}` : `its last stderr lines:\n${sim.stderrTail()}`
+      console.log(`govcsim does not answer (${String(err)}); ${said}`)
       return statsBefore
     })
 

@@ -3,6 +3,7 @@
 // back (no XML). Whatever the client spends beyond this (building, parsing, decoding, axios, the layers) is
 // the client's cost.
 import net from 'node:net'
+import { requestSize } from '../test/helpers/http-framing.js'
 
 /** Records every HTTP request passing through, as the raw bytes the client wrote. */
 export class RecordingProxy {
@@ -56,17 +57,6 @@ export class RecordingProxy {
     for (const s of this.sockets) s.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
-}
-
-/** Size of the complete HTTP/1.1 request at the start of `buf` (Content-Length framing), or 0 if incomplete. */
-function requestSize(buf: Buffer): number {
-  const end = buf.indexOf('\r\n\r\n')
-  if (end < 0) return 0
-  const head = buf.toString('latin1', 0, end)
-  const m = /\r\ncontent-length:\s*(\d+)/i.exec(head)
-  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) throw new Error('chunked requests are not supported by the recorder')
-  const size = end + 4 + (m?.[1] ? Number(m[1]) : 0)
-  return buf.length >= size ? size : 0
 }
 
 /** One keep-alive connection that sends a request and reads exactly one response back. */

@@ -82,8 +82,9 @@ func run(args []string) int {
 
 // runningSimulator bundles what a stop has to undo.
 type runningSimulator struct {
-	model  *simulator.Model
-	server *simulator.Server
+	model      *simulator.Model
+	server     *simulator.Server
+	stopExpiry chan struct{}
 }
 
 func startSimulator(cfg *config, logger *log.Logger) (*runningSimulator, error) {
@@ -127,6 +128,12 @@ func startSimulator(cfg *config, logger *log.Logger) (*runningSimulator, error) 
 		return nil, err
 	}
 	simulator.Map.AddHandler(hooks)
+	stopExpiry := make(chan struct{})
+	if cfg.compat && cfg.taskLifetime > 0 {
+		expirer := &taskExpirer{lifetime: cfg.taskLifetime}
+		simulator.Map.AddHandler(expirer)
+		go expirer.run(stopExpiry)
+	}
 
 	describe := func() *inventory {
 		// Compat changes names only under this lock; holding it gives a consistent picture.
@@ -139,7 +146,7 @@ func startSimulator(cfg *config, logger *log.Logger) (*runningSimulator, error) 
 	// handler here cannot race with a request.
 	server.Config.Handler = front
 
-	return &runningSimulator{model: model, server: server}, nil
+	return &runningSimulator{model: model, server: server, stopExpiry: stopExpiry}, nil
 }
 
 // listenAndServe turns vcsim's panic on a busy port into an error.
@@ -161,6 +168,7 @@ func listenAndServe(svc *simulator.Service, addr string) (server *simulator.Serv
 }
 
 func (s *runningSimulator) stop(logger *log.Logger) {
+	close(s.stopExpiry)
 	done := make(chan struct{})
 	go func() {
 		s.server.Close()

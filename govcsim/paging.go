@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/vim25/types"
-	"github.com/vmware/govmomi/vim25/xml"
 )
 
 // pageLifetime bounds how long an abandoned token keeps its objects in memory.
@@ -217,19 +216,13 @@ func (p *pager) keep(pages *retrievalPages) string {
 	return token
 }
 
-// decodeRetrieveResult reads vcsim's RetrievePropertiesEx answer with govmomi's decoder, as a client would.
+// decodeRetrieveResult reads vcsim's RetrievePropertiesEx answer.
 func decodeRetrieveResult(body []byte) *types.RetrieveResult {
-	var envelope struct {
-		Body struct {
-			Res *types.RetrievePropertiesExResponse `xml:"RetrievePropertiesExResponse"`
-		} `xml:"Body"`
-	}
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.TypeFunc = types.TypeFunc()
-	if err := d.Decode(&envelope); err != nil || envelope.Body.Res == nil {
+	var res types.RetrievePropertiesExResponse
+	if !decodeAnswer(body, &res) {
 		return nil
 	}
-	return envelope.Body.Res.Returnval
+	return res.Returnval
 }
 
 func writeNotAuthenticated(w http.ResponseWriter, this types.ManagedObjectReference) {

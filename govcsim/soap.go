@@ -99,6 +99,28 @@ func decodeRequest(body []byte) (interface{}, error) {
 	return m.Body, nil
 }
 
+// decodeAnswer reads the element inside a SOAP answer's Body (e.g. a *types.RetrievePropertiesExResponse) into
+// res with govmomi's decoder, as a client would; false when the body holds no such element.
+func decodeAnswer(body []byte, res interface{}) bool {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.TypeFunc = types.TypeFunc()
+	inBody := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if inBody {
+			return d.DecodeElement(res, &start) == nil
+		}
+		inBody = start.Name.Local == "Body"
+	}
+}
+
 // typeFunc resolves xsi:type names the way vcsim does, tolerating a namespace prefix.
 func typeFunc(name string) (reflect.Type, bool) {
 	resolve := types.TypeFunc()

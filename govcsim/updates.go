@@ -13,7 +13,6 @@ import (
 	"net/http"
 
 	"github.com/vmware/govmomi/vim25/types"
-	"github.com/vmware/govmomi/vim25/xml"
 )
 
 func (f *front) waitForUpdates(w http.ResponseWriter, r *http.Request, call *soapCall) {
@@ -67,17 +66,11 @@ func dropSupersededModifies(set *types.UpdateSet) bool {
 	return dropped
 }
 
-// decodeUpdateSet reads vcsim's WaitForUpdatesEx answer with govmomi's decoder, as a client would.
+// decodeUpdateSet reads vcsim's WaitForUpdatesEx answer.
 func decodeUpdateSet(body []byte) *types.UpdateSet {
-	var envelope struct {
-		Body struct {
-			Res *types.WaitForUpdatesExResponse `xml:"WaitForUpdatesExResponse"`
-		} `xml:"Body"`
-	}
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.TypeFunc = types.TypeFunc()
-	if err := d.Decode(&envelope); err != nil || envelope.Body.Res == nil {
+	var res types.WaitForUpdatesExResponse
+	if !decodeAnswer(body, &res) {
 		return nil
 	}
-	return envelope.Body.Res.Returnval
+	return res.Returnval
 }

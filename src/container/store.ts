@@ -211,11 +211,25 @@ export class ContainerStore {
           if (method.name === 'WaitForUpdatesEx') setImmediate(() => this.#confirmUnreported(writesBefore))
           return result
         } catch (err) {
-          if (err instanceof VimUnreachable) this.#reachable = false
+          if (err instanceof VimUnreachable && method.longPoll && err.reason === 'timeout') await this.#probe(rt)
+          else if (err instanceof VimUnreachable) this.#reachable = false
           else if (!this.#abort.signal.aborted) this.#contact()
           throw err
         }
       },
+    }
+  }
+
+  /**
+   * A wait that timed out says only that vSphere was slow to build its answer (vcsim recomputes every watched VM
+   * for each change; a busy vCenter queues): whether it can be reached is asked with one cheap call.
+   */
+  async #probe(rt: RoundTripper): Promise<void> {
+    try {
+      await methods.currentTime(rt, { opId: 'store-probe' })
+      this.#contact()
+    } catch (err) {
+      if (err instanceof VimUnreachable) this.#reachable = false
     }
   }
 
@@ -507,6 +521,7 @@ export class ContainerStore {
   }
 
   #forgetVm(key: string): void {
+    this.#readApplied.delete(key)
     const id = this.#idByVm.get(key)
     if (id === undefined) return
     this.#idByVm.delete(key)

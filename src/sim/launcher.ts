@@ -33,6 +33,8 @@ export interface GovcsimOptions {
   password?: string
   /** Expire idle sessions: a Go duration ("2s") or milliseconds. */
   sessionIdleTimeout?: string | number
+  /** With compat, how long a completed task stays readable: a Go duration ("10m", the default) or milliseconds; 0 keeps every task. */
+  taskLifetime?: string | number
   /** Parent directory of the datastore directories; e.g. /dev/shm for speed. */
   tmpdir?: string
   /** Behave like vCenter where vcsim differs (default true); false gives pure vcsim 0.24.2. */
@@ -185,6 +187,8 @@ export function govcsimArgs(opts: GovcsimOptions): string[] {
   value('password', opts.password)
   const idle = opts.sessionIdleTimeout
   value('session-idle-timeout', typeof idle === 'number' ? `${idle}ms` : idle)
+  const lifetime = opts.taskLifetime
+  value('task-lifetime', typeof lifetime === 'number' ? `${lifetime}ms` : lifetime)
   value('tmpdir', opts.tmpdir)
   bool('compat', opts.compat)
   bool('strict', opts.strict)

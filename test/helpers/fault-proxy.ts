@@ -8,6 +8,7 @@
 // - slow:  the answer comes back `slowMs` late.
 // `down()` stops forwarding altogether (every connection is reset at once) until `up()`. `counts` says what it did.
 import net from 'node:net'
+import { requestSize } from './http-framing.js'
 import { seededRandom } from './seeded-random.js'
 
 export type Fault = 'reset' | 'drop' | 'stall' | 'slow'
@@ -201,16 +202,6 @@ export class FaultProxy {
     for (const s of this.sockets) s.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
-}
-
-/** Size of the complete HTTP/1.1 request at the start of `buf` (Content-Length framing), or 0 while incomplete. */
-function requestSize(buf: Buffer): number {
-  const end = buf.indexOf('\r\n\r\n')
-  if (end < 0) return 0
-  const head = buf.toString('latin1', 0, end)
-  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)
-  const size = end + 4 + (length?.[1] ? Number(length[1]) : 0)
-  return buf.length >= size ? size : 0
 }
 
 /** The SOAP method a request calls (the first element in the Body), or undefined for a non-SOAP request. */

@@ -3,17 +3,17 @@
 // reports, and a last run on a sound network finds every VM migrated exactly once.
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { discoverPlugins } from '../../../src/migration/discover.js'
-import { resolveScope, type JobScope } from '../../../src/migration/job-scope.js'
+import type { JobScope } from '../../../src/migration/job-scope.js'
 import { runMigrationJob } from '../../../src/migration/job.js'
 import { migrationRecordKey } from '../../../src/migration/migration-record.js'
 import type { PluginRegistry } from '../../../src/migration/registry.js'
 import type { JobReport } from '../../../src/migration/report.js'
-import { connect, type VimClient } from '../../../src/vim/index.js'
+import type { VimClient } from '../../../src/vim/index.js'
 import { FaultProxy } from '../../helpers/fault-proxy.js'
 import { useSim } from '../../helpers/govcsim.js'
 import { useRawSoap } from '../../helpers/raw-soap.js'
 import { createFleet, readFleet, type FleetVm } from '../migration/fleet.js'
+import { migrationJobThrough } from './support.js'
 
 const seed = Number(process.env['RESILIENCE_SEED'] ?? 20261122)
 const sim = useSim()
@@ -28,16 +28,7 @@ const log = pino({ level: 'silent' })
 beforeAll(async () => {
   fleet = await createFleet(soap(), sim().inventory.datacenters[0]!, { count: 60, kind: () => 'legacy-v1' })
   proxy = await FaultProxy.start(sim().url, { stallMs: 300, slowMs: 100 })
-  client = await connect({
-    url: proxy.url,
-    username: sim().username,
-    password: sim().password,
-    keepAliveMs: 0,
-    timeoutMs: 2_000,
-    retry: { minTimeoutMs: 10, maxTimeoutMs: 50 },
-  })
-  registry = await discoverPlugins()
-  scope = await resolveScope(client, {})
+  ;({ client, registry, scope } = await migrationJobThrough(proxy.url, sim()))
 })
 afterAll(async () => {
   await client?.close()

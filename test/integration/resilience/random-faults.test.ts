@@ -14,19 +14,18 @@ import pLimit from 'p-limit'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContainerView } from '../../../src/container/types.js'
-import { discoverPlugins } from '../../../src/migration/discover.js'
-import { resolveScope, type JobScope } from '../../../src/migration/job-scope.js'
+import type { JobScope } from '../../../src/migration/job-scope.js'
 import { runMigrationJob } from '../../../src/migration/job.js'
 import { migrationRecordKey } from '../../../src/migration/migration-record.js'
 import type { PluginRegistry } from '../../../src/migration/registry.js'
 import type { JobReport } from '../../../src/migration/report.js'
-import { connect, type VimClient } from '../../../src/vim/index.js'
+import type { VimClient } from '../../../src/vim/index.js'
 import { nameViolations, readContainers } from '../../helpers/container-invariants.js'
 import { containersApi, type ApiReply } from '../../helpers/containers-api.js'
 import { eventually } from '../../helpers/eventually.js'
 import { createFleet, type FleetVm } from '../migration/fleet.js'
 import { rename } from '../rename/support.js'
-import { expectConsistent, expectDefinite, simLinks, useProxiedPortlayer } from './support.js'
+import { expectConsistent, expectDefinite, migrationJobThrough, simLinks, useProxiedPortlayer } from './support.js'
 
 const seed = Number(process.env['RESILIENCE_SEED'] ?? 20261122)
 const p = useProxiedPortlayer({ proxy: { stallMs: 300, slowMs: 100 } })
@@ -115,16 +114,7 @@ async function migrateUntilReported(): Promise<JobReport> {
 
 beforeAll(async () => {
   for (const name of heads) await api.created({ name })
-  client = await connect({
-    url: p().proxy.url,
-    username: p().sim.username,
-    password: p().sim.password,
-    keepAliveMs: 0,
-    timeoutMs: 2_000,
-    retry: { minTimeoutMs: 10, maxTimeoutMs: 50 },
-  })
-  registry = await discoverPlugins()
-  scope = await resolveScope(client, {})
+  ;({ client, registry, scope } = await migrationJobThrough(p().proxy.url, p().sim))
 })
 
 afterAll(async () => {

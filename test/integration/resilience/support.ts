@@ -5,7 +5,11 @@ import { afterAll, beforeAll, expect } from 'vitest'
 import { containerKeys } from '../../../src/extraconfig/index.js'
 import { displayName } from '../../../src/container/naming.js'
 import type { ContainerView } from '../../../src/container/types.js'
+import { discoverPlugins } from '../../../src/migration/discover.js'
+import { resolveScope, type JobScope } from '../../../src/migration/job-scope.js'
+import type { PluginRegistry } from '../../../src/migration/registry.js'
 import type { Govcsim, GovcsimOptions } from '../../../src/sim/launcher.js'
+import { connect, type VimClient } from '../../../src/vim/index.js'
 import type { ApiReply } from '../../helpers/containers-api.js'
 import { FaultProxy, type FaultProxyOptions } from '../../helpers/fault-proxy.js'
 import { startSim } from '../../helpers/govcsim.js'
@@ -61,6 +65,29 @@ export function useProxiedPortlayer(options: Parameters<typeof startProxiedPortl
     if (!p) throw new Error('only available inside tests and hooks')
     return p
   }
+}
+
+/** What the migration job runs with. */
+export interface MigrationJobDeps {
+  readonly client: VimClient
+  readonly registry: PluginRegistry
+  readonly scope: JobScope
+}
+
+/**
+ * A migration job's client connected through the proxy at `url`, with short timeouts and quick retries, so a
+ * broken call costs the job little time; the caller closes the client.
+ */
+export async function migrationJobThrough(url: string, sim: Govcsim): Promise<MigrationJobDeps> {
+  const client = await connect({
+    url,
+    username: sim.username,
+    password: sim.password,
+    keepAliveMs: 0,
+    timeoutMs: 2_000,
+    retry: { minTimeoutMs: 10, maxTimeoutMs: 50 },
+  })
+  return { client, registry: await discoverPlugins(), scope: await resolveScope(client, {}) }
 }
 
 /** An answer a client can act on: success, or a 4xx/503 with a code (and Retry-After on a 503). */
