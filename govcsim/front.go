@@ -32,6 +32,7 @@ type front struct {
 	faults   *faultRules
 	counts   *callCounts
 	pager    *pager
+	waits    *waits
 	trace    *tracer
 	logger   *log.Logger
 	describe func() *inventory
@@ -45,6 +46,7 @@ func newFront(cfg *config, vcsim http.Handler, hooks *taskHooks, faults *faultRu
 		faults:   faults,
 		counts:   newCallCounts(),
 		pager:    newPager(),
+		waits:    newWaits(),
 		logger:   logger,
 		describe: describe,
 	}
@@ -117,6 +119,9 @@ func (f *front) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		f.pager.cancelRetrieval(f, w, r, call)
 	case f.cfg.compat && call.method == "WaitForUpdatesEx":
 		f.waitForUpdates(w, r, call)
+	case f.cfg.compat && call.method == "DestroyPropertyCollector":
+		f.waits.forget(call.this)
+		f.forward(w, r, call)
 	case f.cfg.compat && call.method == "ShutdownGuest":
 		f.shutdownGuest(w, r, call)
 	case isTaskMethod(call.method):

@@ -1,40 +1,119 @@
-// WaitForUpdatesEx order (compat). vcsim answers a wait with the changes queued since the last answer, but it
-// collects an object that entered the view only while it builds that answer, and lists the enter before the
-// queued modifications of the same object, which are older than it. A client that applies the update set in
-// order, as vCenter's clients do, sees the new object go back to an earlier state (an older name, a removed
-// ExtraConfig key) until the next answer. vCenter's update sets move each object forward only.
+// WaitForUpdatesEx (compat): versions, one wait at a time, and answers that move forward only.
 //
-// The front drops, from each answer, the modifications of an object that enters in the same answer for the
-// same filter: the enter's state already holds them. Answers without an enter pass through untouched.
+//   - vcsim ignores the version a client sends: it answers every wait with the changes queued since its last
+//     answer, so an answer lost on the way (a reset connection, a client that gave up waiting) is lost for good.
+//     vCenter computes the answer from the client's version, so a client that asks again with the version it
+//     holds gets what it missed. The front numbers the answers per collector (1, 2, ...) and keeps the last one:
+//     a wait with the version before it gets that answer again; any other unknown version is refused with
+//     InvalidCollectorVersion, as vCenter refuses one.
+//   - vcsim lets two waits on one collector run at once (a client's retry beside the wait it gave up on), and
+//     both then edit the filter's object set: the process dies of a concurrent map write. The front runs one wait
+//     per collector at a time.
+//   - vcsim collects an object that entered the view only while it builds the answer, and lists the enter before
+//     the queued modifications of the same object, which are older than it. A client that applies the update set
+//     in order, as vCenter's clients do, sees the new object go back to an earlier state (an older name, a removed
+//     ExtraConfig key) until the next answer. The front drops the modifications of an object that enters in the
+//     same answer for the same filter: the enter's state already holds them.
 package main
 
 import (
 	"bytes"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/vmware/govmomi/vim25/types"
 )
 
+// collectorWaits is what the front knows of one property collector's waits.
+type collectorWaits struct {
+	mu      sync.Mutex // held while a wait of this collector runs in vcsim
+	version int        // the number of the last answer with updates, 0 before the first
+	last    []byte     // that answer, for a client that did not get it
+}
+
+type waits struct {
+	mu   sync.Mutex
+	byPC map[types.ManagedObjectReference]*collectorWaits
+}
+
+func newWaits() *waits {
+	return &waits{byPC: map[types.ManagedObjectReference]*collectorWaits{}}
+}
+
+func (ws *waits) of(pc types.ManagedObjectReference) *collectorWaits {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	cw := ws.byPC[pc]
+	if cw == nil {
+		cw = &collectorWaits{}
+		ws.byPC[pc] = cw
+	}
+	return cw
+}
+
+// forget drops a destroyed collector's state (and the last answer it held).
+func (ws *waits) forget(pc types.ManagedObjectReference) {
+	ws.mu.Lock()
+	delete(ws.byPC, pc)
+	ws.mu.Unlock()
+}
+
 func (f *front) waitForUpdates(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	decoded, err := decodeRequest(call.body)
+	req, ok := decoded.(*types.WaitForUpdatesEx)
+	if err != nil || !ok {
+		f.forward(w, r, call)
+		return
+	}
+	cw := f.waits.of(call.this)
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+
+	switch req.Version {
+	case "":
+		cw.version = 0
+	case strconv.Itoa(cw.version):
+	case strconv.Itoa(cw.version - 1):
+		// the client never got the last answer
+		writeXML(w, http.StatusOK, cw.last)
+		return
+	default:
+		writeFault(w, "The specified version is invalid.", &types.InvalidCollectorVersion{})
+		return
+	}
+
 	held := newCapturedResponse()
 	f.forward(held, r, call)
 	body := held.body.Bytes()
-	if held.statusCode() != http.StatusOK || !bytes.Contains(body, []byte("<kind>enter</kind>")) ||
-		!bytes.Contains(body, []byte("<kind>modify</kind>")) {
+	if held.statusCode() != http.StatusOK {
 		held.sendTo(w, body)
 		return
 	}
 	set := decodeUpdateSet(body)
-	if set == nil || !dropSupersededModifies(set) {
+	if set == nil {
+		// no changes within maxWaitSeconds: the client keeps its version
 		held.sendTo(w, body)
 		return
 	}
-	writeResponse(w, &types.WaitForUpdatesExResponse{Returnval: set})
+	dropSupersededModifies(set)
+	cw.version++
+	set.Version = strconv.Itoa(cw.version)
+	answer := &bytes.Buffer{}
+	writeResponse(&bodyOnly{answer}, &types.WaitForUpdatesExResponse{Returnval: set})
+	cw.last = answer.Bytes()
+	writeXML(w, http.StatusOK, cw.last)
 }
 
+// bodyOnly is a ResponseWriter that keeps the body alone (writeResponse's status is always 200 here).
+type bodyOnly struct{ *bytes.Buffer }
+
+func (bodyOnly) Header() http.Header { return http.Header{} }
+func (bodyOnly) WriteHeader(int)     {}
+
 // dropSupersededModifies removes, per filter, the modify updates of objects that enter in the same set, and
-// filter updates left empty; it tells whether it removed anything.
-func dropSupersededModifies(set *types.UpdateSet) bool {
+// filter updates left empty.
+func dropSupersededModifies(set *types.UpdateSet) {
 	entered := map[types.ManagedObjectReference]map[types.ManagedObjectReference]bool{}
 	for _, fu := range set.FilterSet {
 		for _, u := range fu.ObjectSet {
@@ -46,13 +125,11 @@ func dropSupersededModifies(set *types.UpdateSet) bool {
 			}
 		}
 	}
-	dropped := false
 	kept := set.FilterSet[:0]
 	for _, fu := range set.FilterSet {
 		objects := fu.ObjectSet[:0]
 		for _, u := range fu.ObjectSet {
 			if u.Kind == types.ObjectUpdateKindModify && entered[fu.Filter][u.Obj] {
-				dropped = true
 				continue
 			}
 			objects = append(objects, u)
@@ -63,7 +140,6 @@ func dropSupersededModifies(set *types.UpdateSet) bool {
 		}
 	}
 	set.FilterSet = kept
-	return dropped
 }
 
 // decodeUpdateSet reads vcsim's WaitForUpdatesEx answer.

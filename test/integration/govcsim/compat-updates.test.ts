@@ -1,7 +1,8 @@
 // Compat: WaitForUpdatesEx reports the ExtraConfig, name and changeVersion changes a reconfigure makes, as
 // vCenter does; pure vcsim never reports config.extraConfig changes, so a client waiting on them waits forever.
 // And an answer applied in order moves a VM forward only: vcsim lists a new VM's enter, collected as it answers,
-// before the older changes it had queued for that VM.
+// before the older changes it had queued for that VM. And versions mean what they mean on vCenter: vcsim ignores
+// the version a wait carries, so an answer the client never got is lost for good.
 import { describe, expect, it } from 'vitest'
 import type { Govcsim } from '../../../src/sim/launcher.js'
 import { useSim } from '../../helpers/govcsim.js'
@@ -10,39 +11,44 @@ import {
   createTestVM,
   el,
   expectOk,
+  faultType,
   moref,
   optionValues,
   propertyCollector,
   returnedRef,
+  textOf,
   useRawSoap,
   type MoRef,
   type RawSoap,
 } from '../../helpers/raw-soap.js'
 
-/** A property filter on one VM's extraConfig, name and changeVersion, past its initial update. */
-async function watch(soap: RawSoap, vm: MoRef): Promise<void> {
+/** A property filter on one VM's extraConfig, name and changeVersion, past its initial update; its version. */
+async function watch(soap: RawSoap, vm: MoRef): Promise<string> {
   const propSet = `<propSet>${el('type', 'VirtualMachine')}${el('pathSet', 'config.extraConfig')}${el('pathSet', 'name')}${el('pathSet', 'config.changeVersion')}</propSet>`
   const spec = `<spec>${propSet}<objectSet>${moref('obj', vm)}</objectSet></spec>`
   const filter = await soap.call('CreateFilter', propertyCollector, `${spec}${el('partialUpdates', 'false')}`)
   expectOk(filter)
   expect(returnedRef(filter.text)?.type).toBe('PropertyFilter')
-  expectOk(await soap.call('WaitForUpdatesEx', propertyCollector, el('version', '')))
+  return versionOf(await soap.call('WaitForUpdatesEx', propertyCollector, el('version', '')))
 }
 
-/** The next update within maxWaitSeconds, as raw XML (no <returnval> when nothing changed). */
-async function nextUpdate(soap: RawSoap, maxWaitSeconds: number): Promise<string> {
-  const reply = await soap.call('WaitForUpdatesEx', propertyCollector, `${el('version', '-')}<options>${el('maxWaitSeconds', String(maxWaitSeconds))}</options>`)
+function versionOf(reply: { status: number; text: string }): string {
   expectOk(reply)
-  return reply.text
+  return textOf(reply.text, 'version') ?? ''
 }
 
-async function reconfiguredVM(sim: () => Govcsim, soap: RawSoap, name: string): Promise<MoRef> {
+/** A wait from `version` within maxWaitSeconds, as raw XML (no <returnval> when nothing changed). */
+function waitFrom(soap: RawSoap, collector: MoRef, version: string, maxWaitSeconds: number): Promise<{ status: number; text: string }> {
+  return soap.call('WaitForUpdatesEx', collector, `${el('version', version)}<options>${el('maxWaitSeconds', String(maxWaitSeconds))}</options>`)
+}
+
+async function reconfiguredVM(sim: () => Govcsim, soap: RawSoap, name: string): Promise<string> {
   const created = await createTestVM(soap, sim().inventory.datacenters[0]!, name)
   expect(created.state).toBe('success')
   const vm = created.result!
-  await watch(soap, vm)
+  const version = await watch(soap, vm)
   expect((await soap.task(soap.reconfigure(vm, { name: `${name}-renamed`, extraConfig: [['watched/key', 'new value']] }))).state).toBe('success')
-  return vm
+  return version
 }
 
 describe('WaitForUpdatesEx with compat', () => {
@@ -50,8 +56,10 @@ describe('WaitForUpdatesEx with compat', () => {
   const soap = useRawSoap(sim)
 
   it('reports the extraConfig, name and changeVersion a reconfigure changed', async () => {
-    await reconfiguredVM(sim, soap(), 'watched')
-    const update = await nextUpdate(soap(), 10)
+    const version = await reconfiguredVM(sim, soap(), 'watched')
+    const reply = await waitFrom(soap(), propertyCollector, version, 10)
+    expectOk(reply)
+    const update = reply.text
     expect(update).toContain('<name>config.extraConfig</name>')
     expect(update).toMatch(/<key>watched\/key<\/key><value[^>]*>new value<\/value>/)
     expect(update).toMatch(/<name>name<\/name><op>assign<\/op><val[^>]*>watched-renamed<\/val>/)
@@ -63,7 +71,7 @@ describe('WaitForUpdatesEx with compat', () => {
  * A collector of its own watching name and extraConfig of every VM in the first datacenter's VM folder through a
  * ContainerView, past its initial update, as portlayer's store watches: a VM made later enters it.
  */
-async function watchFolder(sim: () => Govcsim, soap: RawSoap): Promise<MoRef> {
+async function watchFolder(sim: () => Govcsim, soap: RawSoap): Promise<{ collector: MoRef; version: string }> {
   const folder: MoRef = { type: 'Folder', value: sim().inventory.datacenters[0]!.vmFolder }
   const viewReply = await soap.call(
     'CreateContainerView',
@@ -79,8 +87,7 @@ async function watchFolder(sim: () => Govcsim, soap: RawSoap): Promise<MoRef> {
   const traversal = `<selectSet xsi:type="TraversalSpec">${el('name', 'view')}${el('type', 'ContainerView')}${el('path', 'view')}${el('skip', 'false')}</selectSet>`
   const spec = `<spec>${propSet}<objectSet>${moref('obj', view)}${el('skip', 'true')}${traversal}</objectSet></spec>`
   expectOk(await soap.call('CreateFilter', collector, `${spec}${el('partialUpdates', 'false')}`))
-  expectOk(await soap.call('WaitForUpdatesEx', collector, el('version', '')))
-  return collector
+  return { collector, version: versionOf(await soap.call('WaitForUpdatesEx', collector, el('version', ''))) }
 }
 
 /** A VM's ExtraConfig value `key` after each update of it in the answer, applied in order. */
@@ -99,7 +106,7 @@ describe('WaitForUpdatesEx answers with compat', () => {
   const soap = useRawSoap(sim)
 
   it('moves a VM that enters forward only: no older change of it follows its enter in the same answer', async () => {
-    const collector = await watchFolder(sim, soap())
+    const { collector, version } = await watchFolder(sim, soap())
     // made and changed while no wait is out, so one answer carries the enter and the queued changes
     const created = await createTestVM(soap(), sim().inventory.datacenters[0]!, 'entering', {
       extraConfig: [['watched/step', 'created']],
@@ -109,10 +116,31 @@ describe('WaitForUpdatesEx answers with compat', () => {
     const changed = await soap().task(soap().reconfigure(vm, { extraConfig: [['watched/step', 'reconfigured']] }))
     expect(changed.state).toBe('success')
 
-    const reply = await soap().call('WaitForUpdatesEx', collector, `${el('version', '-')}<options>${el('maxWaitSeconds', '10')}</options>`)
+    const reply = await waitFrom(soap(), collector, version, 10)
     expectOk(reply)
     expect(allTextOf(reply.text, 'kind')).toContain('enter')
     expect(valuesInOrder(reply.text, vm, 'watched/step')).toEqual(['reconfigured'])
+  })
+
+  it('answers a wait from the version before the last answer with that answer again: a lost answer is not lost', async () => {
+    const { collector, version } = await watchFolder(sim, soap())
+    const created = await createTestVM(soap(), sim().inventory.datacenters[0]!, 'resent')
+    expect(created.state).toBe('success')
+    const first = await waitFrom(soap(), collector, version, 10)
+    const next = versionOf(first)
+    expect(next).not.toBe(version)
+    expect(first.text).toContain(`>${created.result!.value}</obj>`)
+    // the client never got `first` and asks again from where it was
+    const again = await waitFrom(soap(), collector, version, 10)
+    expect(again.text).toBe(first.text)
+    // from the new version on, nothing is pending
+    expect(textOf((await waitFrom(soap(), collector, next, 1)).text, 'returnval')).toBeUndefined()
+  })
+
+  it('refuses a version it never gave with InvalidCollectorVersion', async () => {
+    const { collector, version } = await watchFolder(sim, soap())
+    const reply = await waitFrom(soap(), collector, `${version}7`, 1)
+    expect(faultType(reply.text)).toBe('InvalidCollectorVersion')
   })
 })
 
@@ -121,8 +149,10 @@ describe('WaitForUpdatesEx without compat (pure vcsim 0.24.2)', () => {
   const soap = useRawSoap(sim)
 
   it('reports nothing when a reconfigure changes extraConfig', async () => {
-    await reconfiguredVM(sim, soap(), 'raw-watched')
-    const update = await nextUpdate(soap(), 1)
+    const version = await reconfiguredVM(sim, soap(), 'raw-watched')
+    const reply = await waitFrom(soap(), propertyCollector, version, 1)
+    expectOk(reply)
+    const update = reply.text
     expect(update).not.toContain('<returnval>')
     expect(update).not.toContain('watched/key')
   })
