@@ -49,11 +49,10 @@ let registry: PluginRegistry
 let scope: JobScope
 
 /**
- * Each request of portlayer or of the migration job is broken with this chance, except the update loop's waits:
- * govcsim forgets the changes an answer carried once it is sent, so a wait answered into a reset loses them for
- * good, where vCenter sends them again to a client that repeats its version (as portlayer's loop does).
+ * Each request of portlayer or of the migration job is broken with this chance, the update loop's waits too: a
+ * wait answered into a reset is sent again from the version the loop holds, and gets the lost answer again.
  */
-const faults = (draw: number) => ({ probability: 0.1, seed: seed + draw, exceptMethods: ['WaitForUpdatesEx'] })
+const faults = (draw: number) => ({ probability: 0.1, seed: seed + draw })
 
 /** Head `k` among listed containers, whatever name the rounds gave it (`head<k>` or `head<k>-<round>`). */
 function headOf(k: number, listed: readonly ContainerView[]): ContainerView {
