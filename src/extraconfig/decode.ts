@@ -131,6 +131,8 @@ export function decodeNode(node: Node, source: Source, key: string): Decoded {
       const out: Record<string, unknown> = {}
       if (names === undefined || names === '') return { value: out, found: names !== undefined }
       for (const name of names.split(listSeparator)) {
+        // an empty name has no key of its own to read, and the encoder could not list it apart from no entry
+        if (name === '') continue
         const entry = decodeNode(node.values, source, entryKey(key, name))
         // a listed entry of primitives that has no key of its own is left out, as in Go
         // defined, not assigned: a map key may be any string, `__proto__` included

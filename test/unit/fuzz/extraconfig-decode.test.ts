@@ -68,6 +68,12 @@ describe('decoding an arbitrary ExtraConfig', () => {
     )
   })
 
+  it('leaves out a map entry with an empty name, which has no key of its own (found by the property above)', () => {
+    const config = decodeContainer(new Map([['guestinfo.vice./networks', '|']]))
+    expect(config.networks).toEqual({})
+    expect(decodeContainer(encodeContainer(config))).toEqual(config)
+  })
+
   it('reads map entries named like prototype keys as data and touches no shared prototype', () => {
     fc.assert(
       fc.property(extraConfig, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString'), (map, name) => {
