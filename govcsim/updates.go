@@ -9,6 +9,10 @@
 //   - vcsim lets two waits on one collector run at once (a client's retry beside the wait it gave up on), and
 //     both then edit the filter's object set: the process dies of a concurrent map write. The front runs one wait
 //     per collector at a time.
+//   - vcsim sends every modification of an object since the last answer, each with its whole value (a VM's
+//     ExtraConfig each time), where vCenter sends each changed property once with its latest value. A client
+//     that falls behind gets answers that grow with every change it missed. The front merges an object's
+//     modifications into one.
 //   - vcsim collects an object that entered the view only while it builds the answer, and lists the enter before
 //     the queued modifications of the same object, which are older than it. A client that applies the update set
 //     in order, as vCenter's clients do, sees the new object go back to an earlier state (an older name, a removed
@@ -97,6 +101,7 @@ func (f *front) waitForUpdates(w http.ResponseWriter, r *http.Request, call *soa
 		return
 	}
 	dropSupersededModifies(set)
+	mergeModifies(set)
 	cw.version++
 	set.Version = strconv.Itoa(cw.version)
 	answer := &bytes.Buffer{}
@@ -140,6 +145,37 @@ func dropSupersededModifies(set *types.UpdateSet) {
 		}
 	}
 	set.FilterSet = kept
+}
+
+// mergeModifies folds the modify updates of one object within a filter update into its first one, each property
+// once with its latest value, as vCenter sends an object's changes since the client's version.
+func mergeModifies(set *types.UpdateSet) {
+	for i := range set.FilterSet {
+		fu := &set.FilterSet[i]
+		first := map[types.ManagedObjectReference]int{}
+		objects := fu.ObjectSet[:0]
+		for _, u := range fu.ObjectSet {
+			at, seen := first[u.Obj]
+			if u.Kind != types.ObjectUpdateKindModify || !seen {
+				if u.Kind == types.ObjectUpdateKindModify {
+					first[u.Obj] = len(objects)
+				}
+				objects = append(objects, u)
+				continue
+			}
+			merged := &objects[at]
+			for _, change := range u.ChangeSet {
+				kept := merged.ChangeSet[:0]
+				for _, earlier := range merged.ChangeSet {
+					if earlier.Name != change.Name {
+						kept = append(kept, earlier)
+					}
+				}
+				merged.ChangeSet = append(kept, change)
+			}
+		}
+		fu.ObjectSet = objects
+	}
 }
 
 // decodeUpdateSet reads vcsim's WaitForUpdatesEx answer.

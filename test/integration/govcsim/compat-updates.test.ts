@@ -122,6 +122,19 @@ describe('WaitForUpdatesEx answers with compat', () => {
     expect(valuesInOrder(reply.text, vm, 'watched/step')).toEqual(['reconfigured'])
   })
 
+  it('sends an object changed several times since the last answer once, with its latest values', async () => {
+    const { collector, version } = await watchFolder(sim, soap())
+    const created = await createTestVM(soap(), sim().inventory.datacenters[0]!, 'changed-thrice')
+    expect(created.state).toBe('success')
+    const vm = created.result!
+    const seen = versionOf(await waitFrom(soap(), collector, version, 10))
+    for (const step of ['1', '2', '3'])
+      expect((await soap().task(soap().reconfigure(vm, { extraConfig: [['watched/step', step]] }))).state).toBe('success')
+    const reply = await waitFrom(soap(), collector, seen, 10)
+    expectOk(reply)
+    expect(valuesInOrder(reply.text, vm, 'watched/step')).toEqual(['3'])
+  })
+
   it('answers a wait from the version before the last answer with that answer again: a lost answer is not lost', async () => {
     const { collector, version } = await watchFolder(sim, soap())
     const created = await createTestVM(soap(), sim().inventory.datacenters[0]!, 'resent')
