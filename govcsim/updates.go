@@ -21,7 +21,6 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"sync"
@@ -104,17 +103,13 @@ func (f *front) waitForUpdates(w http.ResponseWriter, r *http.Request, call *soa
 	mergeModifies(set)
 	cw.version++
 	set.Version = strconv.Itoa(cw.version)
-	answer := &bytes.Buffer{}
-	writeResponse(&bodyOnly{answer}, &types.WaitForUpdatesExResponse{Returnval: set})
-	cw.last = answer.Bytes()
-	writeXML(w, http.StatusOK, cw.last)
+	answer := newCapturedResponse()
+	writeResponse(answer, &types.WaitForUpdatesExResponse{Returnval: set})
+	if answer.statusCode() == http.StatusOK {
+		cw.last = answer.body.Bytes()
+	}
+	answer.sendTo(w, answer.body.Bytes())
 }
-
-// bodyOnly is a ResponseWriter that keeps the body alone (writeResponse's status is always 200 here).
-type bodyOnly struct{ *bytes.Buffer }
-
-func (bodyOnly) Header() http.Header { return http.Header{} }
-func (bodyOnly) WriteHeader(int)     {}
 
 // dropSupersededModifies removes, per filter, the modify updates of objects that enter in the same set, and
 // filter updates left empty.

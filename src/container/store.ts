@@ -321,7 +321,7 @@ export class ContainerStore {
       if (!isFault(err, 'ManagedObjectNotFound')) throw err
       this.#bury(key)
     } finally {
-      heard.stop()
+      this.#unhear(key, heard)
     }
     const answer = (): Container | undefined => state && containerFrom(state, this.options.migrate)
     // a write of ours that finished during the read is newer than what was read: the index keeps it
@@ -408,21 +408,16 @@ export class ContainerStore {
     if (this.#gone.size > buriedKept) this.#gone.delete(this.#gone.values().next().value as string)
   }
 
-  /** Starts noting what the loop reports of VM `key`, until `stop`. */
-  #hear(key: string): { readonly versions: ReadonlySet<string>; readonly left: boolean; stop(): void } {
+  /** Starts noting what the loop reports of VM `key`, until `#unhear`. */
+  #hear(key: string): Hearing {
     let hearing = this.#hearing.get(key)
     if (!hearing) this.#hearing.set(key, (hearing = { reads: 0, versions: new Set(), left: false }))
     hearing.reads++
-    const heard = hearing
-    return {
-      versions: heard.versions,
-      get left() {
-        return heard.left
-      },
-      stop: () => {
-        if (--heard.reads === 0 && this.#hearing.get(key) === heard) this.#hearing.delete(key)
-      },
-    }
+    return hearing
+  }
+
+  #unhear(key: string, hearing: Hearing): void {
+    if (--hearing.reads === 0 && this.#hearing.get(key) === hearing) this.#hearing.delete(key)
   }
 
   /** The VM as the loop last reported it; undefined when it did not, or not as a container. */
