@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -30,6 +31,7 @@ type config struct {
 	trace              bool
 	verbose            bool
 	exitWithStdin      bool
+	pprof              string
 }
 
 func parseConfig(args []string) (*config, error) {
@@ -56,6 +58,7 @@ func parseConfig(args []string) (*config, error) {
 	fs.BoolVar(&c.trace, "trace", false, "log SOAP requests and responses to stderr, with secrets removed")
 	fs.BoolVar(&c.verbose, "verbose", false, "let vcsim's own log lines through to stderr")
 	fs.BoolVar(&c.exitWithStdin, "exit-with-stdin", false, "stop when stdin reaches EOF (used by the launcher)")
+	fs.StringVar(&c.pprof, "pprof", os.Getenv("GOVCSIM_PPROF"), "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:0 (default $GOVCSIM_PPROF; empty: off)")
 
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -91,6 +94,11 @@ func (c *config) validate() error {
 	}
 	if (c.username == "") != (c.password == "") {
 		return errors.New("-username and -password go together")
+	}
+	if c.pprof != "" {
+		if err := checkLoopback(c.pprof); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -73,6 +73,18 @@ func run(args []string) int {
 	}
 	logger.Printf("listening on %s (compat=%t strict=%t)", redactedURL(sim.server.URL), cfg.compat, cfg.strict)
 
+	if cfg.pprof != "" {
+		addr, stopProfiler, err := startProfiler(cfg.pprof)
+		if err != nil {
+			logger.Print(err)
+			sim.stop(logger)
+			os.RemoveAll(runDir)
+			return 1
+		}
+		defer stopProfiler()
+		logger.Printf("pprof on http://%s/debug/pprof/", addr)
+	}
+
 	<-stop
 
 	sim.stop(logger)

@@ -45,6 +45,8 @@ export interface GovcsimOptions {
   trace?: boolean
   /** Let vcsim's own log lines through to stderr. */
   verbose?: boolean
+  /** Serve Go's profiler (/debug/pprof/) on this loopback address, e.g. "127.0.0.1:0"; its address is logged. */
+  pprof?: string
   /** Binary to run; default govcsim/bin/govcsim, built by govcsim/build.sh when missing. */
   binary?: string
   /** How long to wait for the simulator to be ready. Default 60 s (a first build takes longer than a start). */
@@ -194,6 +196,7 @@ export function govcsimArgs(opts: GovcsimOptions): string[] {
   bool('strict', opts.strict)
   bool('trace', opts.trace)
   bool('verbose', opts.verbose)
+  value('pprof', opts.pprof)
   return args
 }
 
