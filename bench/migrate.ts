@@ -19,7 +19,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { JobReport } from '../src/migration/report.js'
 import { memoryTmpdir, startGovcsim } from '../src/sim/launcher.js'
-import { jobVmPaths } from '../src/migration/job-plan.js'
+import { discoverPlugins } from '../src/migration/discover.js'
+import { listingKeys, listingPaths } from '../src/migration/job-inventory.js'
 import { el, propertyCollector, RawSoap, textOf } from '../test/helpers/raw-soap.js'
 import { createFleet, type FleetKind } from '../test/integration/migration/fleet.js'
 
@@ -132,7 +133,7 @@ async function bench(n: number, concurrency: number): Promise<void> {
 /** The listing's pages over raw SOAP, answers read as text only: what the server and the wire cost. */
 async function rawListing(soap: RawSoap, folder: { type: string; value: string }): Promise<{ seconds: number; roundTrips: number; megabytes: number }> {
   const t = performance.now()
-  let reply = await soap.listVMs(folder, [...jobVmPaths], pageSize)
+  let reply = await soap.listVMs(folder, listingPaths(listingKeys(await discoverPlugins())), pageSize)
   let roundTrips = 1
   let bytes = reply.text.length
   for (let token = textOf(reply.text, 'token'); token !== undefined; token = textOf(reply.text, 'token')) {

@@ -2,9 +2,9 @@
  * Plugin 9 (container), VIC's ContainerCreateTimestampVersion: `guestinfo.vice..createtime` changes from seconds
  * to nanoseconds since the epoch (Go's int64 `UnixNano`).
  *
- * VIC multiplied by 10^9 and relied on running once; this plugin runs on every read (the data version of a
- * container never moves), so it converts only a value that can be seconds and whose product cannot. Seconds are
- * the values from 10 to 9223372036: above that, ×10^9 overflows the int64 the value is stored as (the year 2262),
+ * VIC multiplied by 10^9 and relied on running once; this plugin runs on every read of every container, whatever
+ * its version stamp (which never moves), so it converts only a value that can be seconds and whose product
+ * cannot. Seconds are the values from 10 to 9223372036: above that, ×10^9 overflows the int64 the value is stored as (the year 2262),
  * so such a value is nanoseconds already; below 10, ×10^9 would land inside the range again and be converted twice.
  * Every product is at least 10^10, outside the range, so a second run changes nothing. The only values read the
  * wrong way are instants within ten seconds of 1970-01-01 00:00:00 UTC, which no container was created at. Zero,
@@ -24,6 +24,7 @@ export default {
   target: 'container',
   name: 'create-time-nanoseconds',
   description: 'Converts the container creation time from seconds to nanoseconds since the epoch.',
+  reads: [createTimeKey],
   migrate(config) {
     const migrated = new Map(config)
     const raw = config.get(createTimeKey)

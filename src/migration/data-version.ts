@@ -1,10 +1,12 @@
 /**
- * Data versions: which layout a VM's ExtraConfig is in, read from the version stamp its creator wrote.
+ * Data versions: the version stamp a VM's creator wrote, which says what that creator could do.
  *
  * VIC stamped every VM with `PluginVersion` (container: `guestinfo.vice./version/PluginVersion`, appliance:
- * `guestinfo.vice./init/version/PluginVersion`; VIC's own test pins these keys as never changing). A container's
- * stamp is never rewritten, not even in memory: it is the proof of what the creating service could do (rename
- * needs 4 or more, as in VIC), and its guest-visible keys keep the old layout for the old tether inside the guest.
+ * `guestinfo.vice./init/version/PluginVersion`; VIC's own test pins these keys as never changing). The stamp is
+ * never rewritten, not even in memory, on a container or on the appliance: it is the proof of what the creating
+ * service could do (rename needs 4 or more, as in VIC), and a container's guest-visible keys keep the old layout
+ * for the old tether inside the guest. It does not choose the migration plugins: they decide from the keys a VM
+ * holds, because a stamp can claim a layout the keys do not have (migrations/README.md).
  */
 import { MigrationError } from './errors.js'
 import { isEmptyValue, type ExtraConfigMap, type MigrationTarget } from './plugin.js'

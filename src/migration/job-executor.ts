@@ -55,6 +55,10 @@ export class VmMigrator {
         log.warn({ vm: vm.vm.value, reason: plan.reason }, 'migration refused')
         return result(vm, plan, 'failed', attempts, plan.reason)
       }
+      if (plan.kind === 'inconsistent') {
+        log.warn({ vm: vm.vm.value, reason: plan.reason }, 'keys contradict each other: VM left as it is')
+        return result(vm, plan, 'inconsistent', attempts, plan.reason)
+      }
       if (plan.writes.length === 0) return result(vm, plan, 'in-memory', attempts)
       if (dryRun) return result(vm, plan, 'would-migrate', attempts)
 
@@ -103,6 +107,11 @@ function result(vm: PlannedVm, plan: Plan, outcome: VmOutcome, attempts: number,
     // a VM that was not written shows no diff, except in a dry run, where the diff is the point
     diff: planned && (outcome === 'migrated' || outcome === 'would-migrate') ? planned.diff : [],
     inMemoryOnly: planned?.inMemoryOnly ?? [],
+    // what each plugin changed; a write that did not happen shows what stayed in memory only
+    plugins:
+      planned?.plugins.map((p) =>
+        outcome === 'migrated' || outcome === 'would-migrate' ? p : { ...p, written: [] },
+      ).filter((p) => p.written.length > 0 || p.inMemoryOnly.length > 0) ?? [],
     attempts,
     ...(error !== undefined ? { error } : {}),
   }

@@ -5,16 +5,13 @@
  *
  * A listing costs a fixed handful of calls beside its pages: CreateContainerView, one read of the view's member
  * list (so progress can show a total before the first page arrives), DestroyView; a pool filter (folder and
- * pool both given) adds the same three for the pool. Only the properties the plan needs are asked for, but that
- * is each VM's whole ExtraConfig (the plugins read the whole map, and an appliance is told by any `init/` key),
- * about 13 KB of XML per VIC VM, so a page is about 7 MB. Pages are read with the client's streaming reader,
+ * pool both given) adds the same three for the pool. Of each VM's ExtraConfig only the keys the plugins declare
+ * are asked for, each as its own property path (`config.extraConfig["key"]`, which vCenter and govcsim answer
+ * with that OptionValue alone), together with the keys that tell a container from the appliance: some 15 keys,
+ * a few hundred bytes of XML per VM where the whole ExtraConfig of a VIC container is about 13 KB. A plugin that
+ * reads `'all'` brings back the whole array for every VM. Pages are read with the client's streaming reader,
  * which decodes one VM at a time as the answer arrives and hands it to the caller's `keep` (the job keeps the
- * VM's plan): decoded at once, a page's element tree lived through the whole parse, and the job's peak RSS was
- * 300 to 450 MB for 10 000 VMs against under 210 MB now (bench/migrate.ts).
- *
- * vCenter can select single ExtraConfig keys (`config.extraConfig["guestinfo.vice./common/name"]`), vcsim 0.24.2
- * cannot (InvalidProperty in missingSet). It is not used: the plugins are pure functions of the whole map, so the
- * keys a VM needs are not known before it is read; asking for fewer would need each plugin to declare its keys.
+ * VM's plan), so neither a page's XML nor its decoded objects are held whole.
  */
 import { toObjectProperties } from '../vim/property.js'
 import {
@@ -25,13 +22,15 @@ import {
   type CallOptions,
   type MoRef,
   type ObjectContent,
-  type OptionValue,
   type VimClient,
   type VirtualMachinePowerState,
 } from '../vim/index.js'
+import { extraConfigFrom, extraConfigPaths } from '../vim/extra-config-paths.js'
 import type { ExtraConfigEntry } from './persist.js'
-import { jobVmPaths, type VmSnapshot } from './job-plan.js'
+import { targetKeys, type VmSnapshot } from './job-plan.js'
 import type { JobScope } from './job-scope.js'
+import { migrationRecordKey } from './migration-record.js'
+import type { PluginRegistry } from './registry.js'
 
 /**
  * VMs per page: the listing's round trips are ⌈N/500⌉ plus a few. The page's size in memory is what the job keeps
@@ -45,6 +44,22 @@ export interface ListOptions {
   readonly onTotal?: (total: number) => void
 }
 
+/**
+ * The ExtraConfig keys the job reads of every VM: what tells the targets apart, the migration record, and every
+ * key a plugin declares; undefined (the whole map) when some plugin reads it all.
+ */
+export function listingKeys(registry: PluginRegistry): readonly string[] | undefined {
+  const container = registry.readsOf('container')
+  const appliance = registry.readsOf('appliance')
+  if (container === undefined || appliance === undefined) return undefined
+  return [...new Set([...targetKeys, migrationRecordKey, ...container, ...appliance])].sort()
+}
+
+/** The property paths of one VM for the job: its name, what the write checks, and the keys. */
+export function listingPaths(keys: readonly string[] | undefined): string[] {
+  return ['name', 'config.changeVersion', 'runtime.powerState', ...extraConfigPaths(keys)]
+}
+
 /** The calls of one listing, by what they were for. */
 export interface ListingCalls {
   /** RetrievePropertiesEx and ContinueRetrievePropertiesEx of VM properties */
@@ -55,8 +70,15 @@ export interface ListingCalls {
 
 export class JobInventory {
   readonly calls: ListingCalls = { pages: 0, other: 0 }
+  readonly #paths: string[]
 
-  constructor(private readonly client: VimClient) {}
+  /** `keys`: the ExtraConfig keys to read of each VM (listingKeys), undefined for the whole ExtraConfig */
+  constructor(
+    private readonly client: VimClient,
+    private readonly keys: readonly string[] | undefined,
+  ) {
+    this.#paths = listingPaths(keys)
+  }
 
   /**
    * The VMs of `scope`, page by page, each as `keep` makes it of its snapshot as soon as its part of the page is
@@ -74,11 +96,11 @@ export class JobInventory {
     try {
       const members = await this.#viewMembers(view, call)
       options.onTotal?.(inPool ? members.filter((m) => inPool.has(m.value)).length : members.length)
-      const spec = viewFilterSpec(view, 'ContainerView', 'VirtualMachine', jobVmPaths)
+      const spec = viewFilterSpec(view, 'ContainerView', 'VirtualMachine', this.#paths)
       const each = (content: ObjectContent): T | undefined => {
         if (inPool && !inPool.has(content.obj.value)) return undefined
         const { obj, props } = toObjectProperties(content)
-        return keep(snapshotFrom(obj, props))
+        return keep(snapshotFrom(obj, props, this.keys))
       }
       const maxObjects = options.pageSize ?? defaultPageSize
       for await (const vms of this.client.retrievePagesEach([spec], each, { maxObjects, ...call })) {
@@ -93,9 +115,9 @@ export class JobInventory {
   /** The VM as it is now; undefined when it no longer exists. */
   async read(vm: MoRef<'VirtualMachine'>, opId: string): Promise<VmSnapshot | undefined> {
     try {
-      const found = await this.client.retrieveOne(vm, jobVmPaths, { opId })
+      const found = await this.client.retrieveOne(vm, this.#paths, { opId })
       // vSphere answers an object deleted meanwhile with a fault, or (some versions) with nothing at all
-      return found.props['name'] === undefined ? undefined : snapshotFrom(found.obj, found.props)
+      return found.props['name'] === undefined ? undefined : snapshotFrom(found.obj, found.props, this.keys)
     } catch (err) {
       if (isFault(err, 'ManagedObjectNotFound')) return undefined
       throw err
@@ -148,14 +170,11 @@ export class JobInventory {
   }
 }
 
-function snapshotFrom(obj: MoRef, props: Readonly<Record<string, unknown>>): VmSnapshot {
-  const extraConfig = new Map<string, string>()
-  const options = props['config.extraConfig']
-  if (Array.isArray(options)) {
-    for (const option of options as OptionValue[]) {
-      extraConfig.set(option.key, option.value === undefined ? '' : String(option.value))
-    }
-  }
+function snapshotFrom(
+  obj: MoRef,
+  props: Readonly<Record<string, unknown>>,
+  keys: readonly string[] | undefined,
+): VmSnapshot {
   return {
     // a new reference rather than the decoded one: the decoded `type` is a slice of the text the object was cut
     // from, and V8 keeps all of that text alive for as long as the slice lives (here: until the VM is written)
@@ -163,6 +182,6 @@ function snapshotFrom(obj: MoRef, props: Readonly<Record<string, unknown>>): VmS
     name: String(props['name'] ?? ''),
     changeVersion: String(props['config.changeVersion'] ?? ''),
     powerState: (props['runtime.powerState'] as VirtualMachinePowerState | undefined) ?? 'poweredOff',
-    extraConfig,
+    extraConfig: extraConfigFrom(props, keys),
   }
 }

@@ -2,10 +2,12 @@
  * The migration job's plan for one VM (pure): from the VM's properties as listed to what the job writes to it.
  *
  * A VM is a container when it carries a container ID, the VCH appliance when it carries VIC's `init` keys, and
- * none of the job's business otherwise. The plugins above both its data version and its migration record run in
- * memory (migrate.ts); of their changes, persist.ts says which may be written. What is written goes out in one
+ * none of the job's business otherwise. Every plugin of its target runs in memory and decides from the keys
+ * themselves (migrate.ts); of their changes, persist.ts says which may be written. What is written goes out in one
  * reconfigure together with the migration record (migration-record.ts), so the record is on the VM exactly when
- * the changes are, and a run killed at any point resumes without applying anything twice.
+ * the changes are. A run killed at any point resumes without applying anything twice, because a plugin whose
+ * change is on the VM finds nothing left to do. A VM whose keys contradict each other (a plugin's `conflict`) is
+ * left as it is: the job reports it and writes nothing to it.
  *
  * A running appliance is refused rather than half written: its guest-visible keys are VIC's to change only while
  * it is powered off (a running VM is sent hidden keys only), and a record must never claim what was not written.
@@ -13,14 +15,11 @@
 import type { MoRef, VirtualMachinePowerState } from '../vim/index.js'
 import { MigrationError } from './errors.js'
 import { migrateInMemory, PluginFailedError } from './migrate.js'
-import { migrationRecordEntry, pendingForJob, readMigratedVersion } from './migration-record.js'
+import { migrationRecordEntry } from './migration-record.js'
 import { isHiddenKey, persistPlan, type ExtraConfigEntry } from './persist.js'
 import { dataVersionKeys, readDataVersion } from './data-version.js'
 import { isEmptyValue, type ExtraConfigMap, type MigrationTarget } from './plugin.js'
 import type { PluginRegistry } from './registry.js'
-
-/** The properties the job reads of every VM in its scope. */
-export const jobVmPaths = ['name', 'config.changeVersion', 'config.extraConfig', 'runtime.powerState'] as const
 
 /** One VM as the job read it. */
 export interface VmSnapshot {
@@ -56,20 +55,30 @@ interface PlanBase {
   readonly target: MigrationTarget
   /** the data version stamped on the VM */
   readonly fromVersion: number
-  /** the migration record found on the VM (0: none) */
-  readonly recordedVersion: number
+}
+
+/** What one plugin changed on a VM, split as the job handles it. */
+export interface PluginOutcome {
+  readonly version: number
+  readonly name: string
+  /** keys written (or to be written) to the VM */
+  readonly written: readonly string[]
+  /** changed keys left in memory, because the guest would see them */
+  readonly inMemoryOnly: readonly string[]
 }
 
 export type VmPlan =
   /** not a VIC VM: the job leaves it alone */
   | { readonly kind: 'ignored' }
-  /** no plugin above the VM's data version and record */
+  /** no plugin changes anything */
   | (PlanBase & { readonly kind: 'current' })
   /** plugins ran; `writes` empty means every change is guest-visible and stays in memory */
   | (PlanBase & {
       readonly kind: 'migrate'
-      /** versions of the plugins that ran */
+      /** versions of the plugins that changed something */
       readonly applied: readonly number[]
+      /** what each of them changed */
+      readonly plugins: readonly PluginOutcome[]
       /** entries of the one reconfigure, the migration record included; sorted by key, record last */
       readonly writes: readonly ExtraConfigEntry[]
       /** `writes` as a reader wants them: the old and the new value of each key */
@@ -79,9 +88,24 @@ export type VmPlan =
     })
   /** the VM cannot be migrated as it is; `reason` says what a person can do */
   | (PlanBase & { readonly kind: 'refused'; readonly reason: string })
+  /** the VM's keys contradict each other: it is left as it is; `reason` says which and what to do */
+  | (PlanBase & { readonly kind: 'inconsistent'; readonly reason: string })
 
 const containerIdKey = 'guestinfo.vice./common/id'
-const appliancePrefix = 'guestinfo.vice./init/'
+const appliancePrefixes = ['guestinfo.vice./init/', 'init/']
+
+/**
+ * The keys that tell a container from the appliance when the job lists only some keys: the container ID, the
+ * version stamps, and the appliance's ID and names (every appliance VIC made has the ID key and one of the names).
+ */
+export const targetKeys: readonly string[] = [
+  containerIdKey,
+  dataVersionKeys.container,
+  dataVersionKeys.appliance,
+  'guestinfo.vice./init/common/id',
+  'guestinfo.vice./init/common/name',
+  'init/common/name',
+]
 
 /**
  * Which plugins apply to the VM: a container, the appliance, or none (not a VIC VM). Any container ID counts,
@@ -90,7 +114,7 @@ const appliancePrefix = 'guestinfo.vice./init/'
 export function vmTarget(config: ExtraConfigMap): MigrationTarget | undefined {
   if (!isEmptyValue(config.get(containerIdKey))) return 'container'
   if (config.has(dataVersionKeys.appliance)) return 'appliance'
-  for (const key of config.keys()) if (key.startsWith(appliancePrefix)) return 'appliance'
+  for (const key of config.keys()) if (appliancePrefixes.some((p) => key.startsWith(p))) return 'appliance'
   return undefined
 }
 
@@ -98,14 +122,14 @@ export function planVm(registry: PluginRegistry, vm: VmSnapshot): VmPlan {
   const config = vm.extraConfig
   const target = vmTarget(config)
   if (target === undefined) return { kind: 'ignored' }
-  const recordedVersion = readMigratedVersion(config)
   let fromVersion = 0
   try {
     fromVersion = readDataVersion(target, config)
-    const base: PlanBase = { target, fromVersion, recordedVersion }
-    if (pendingForJob(registry, target, config).length === 0) return { ...base, kind: 'current' }
-
+    const base: PlanBase = { target, fromVersion }
     const result = migrateInMemory(registry, target, config)
+    if (result.conflicts.length > 0) return { ...base, kind: 'inconsistent', reason: result.conflicts.join('; ') }
+    if (!result.migrated) return { ...base, kind: 'current' }
+
     const { persist, inMemoryOnly } = persistPlan(target, config, result.map)
     if (target === 'appliance' && vm.powerState !== 'poweredOff' && persist.some((e) => !isHiddenKey(e.key))) {
       return {
@@ -116,19 +140,27 @@ export function planVm(registry: PluginRegistry, vm: VmSnapshot): VmPlan {
           'power it off and run the job again',
       }
     }
-    const record = result.applied.at(-1)
-    const writes = persist.length > 0 && record !== undefined ? [...persist, migrationRecordEntry(record)] : []
+    const persisted = new Set(persist.map((e) => e.key))
+    const plugins = result.changes.map((c) => ({
+      version: c.version,
+      name: c.name,
+      written: c.keys.filter((k) => persisted.has(k)),
+      inMemoryOnly: c.keys.filter((k) => !persisted.has(k)),
+    }))
+    // the record names the newest plugin the VM's data was brought up to, not only those that changed it
+    const writes = persist.length > 0 ? [...persist, migrationRecordEntry(registry.latestVersion(target))] : []
     return {
       ...base,
       kind: 'migrate',
       applied: result.applied,
+      plugins,
       writes,
       diff: writes.map((entry) => keyDiff(config, entry)),
       inMemoryOnly,
     }
   } catch (err) {
     if (err instanceof PluginFailedError || MigrationError.is(err, 'invalid_data_version')) {
-      return { target, fromVersion, recordedVersion, kind: 'refused', reason: err.message }
+      return { target, fromVersion, kind: 'refused', reason: err.message }
     }
     throw err
   }

@@ -14,7 +14,7 @@ import pLimit from 'p-limit'
 import type { Logger } from 'pino'
 import type { VimClient } from '../vim/index.js'
 import { defaultMaxAttempts, lostVsphere, VmMigrator } from './job-executor.js'
-import { defaultPageSize, JobInventory } from './job-inventory.js'
+import { defaultPageSize, JobInventory, listingKeys } from './job-inventory.js'
 import { plannedVm, type PlannedVm } from './job-plan.js'
 import type { JobScope } from './job-scope.js'
 import type { PluginRegistry } from './registry.js'
@@ -47,7 +47,8 @@ export async function runMigrationJob(client: VimClient, options: JobOptions): P
   const started = performance.now()
   const { registry, scope, signal, log, listener } = options
   const dryRun = options.dryRun ?? false
-  const inventory = new JobInventory(client)
+  const keys = listingKeys(registry)
+  const inventory = new JobInventory(client, keys)
   const migrator = new VmMigrator({
     registry,
     vms: inventory,
@@ -122,7 +123,7 @@ export async function runMigrationJob(client: VimClient, options: JobOptions): P
     scope: scope.description,
     interrupted,
     totals,
-    listing: { pages: inventory.calls.pages, otherCalls: inventory.calls.other },
+    listing: { pages: inventory.calls.pages, otherCalls: inventory.calls.other, keys: keys ?? 'all' },
     durationMs: Math.round(performance.now() - started),
     vms: results,
   }

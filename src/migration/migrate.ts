@@ -1,27 +1,38 @@
 /**
- * In-memory migration on read: runs, in version order, every plugin of the target above the VM's data version and
- * returns the map in the latest layout, as VIC's migrator did each time it built a container from vSphere data.
+ * In-memory migration on read: runs, in version order, every plugin of the target and returns the map in the
+ * latest layout, as VIC's migrator did each time it built a container from vSphere data.
  *
- * The caller's map is never changed. A container keeps its stamped data version in the result (data-version.ts
- * says why), so the same plugins run on every read; they are idempotent, so that is harmless. The appliance is
- * stamped with `latestDataVersion` once migrated, as VIC's upgrade did, because all of its keys are persisted.
- * A plugin that throws stops the chain: the error names it and carries what the plugins before it produced.
+ * Unlike VIC, the version stamp does not choose the plugins: each plugin decides from the keys themselves
+ * (plugin.ts), so a VM whose stamp claims a layout its keys do not have is upgraded all the same. The stamp is
+ * never rewritten, not even in memory (data-version.ts says why), and plugins are idempotent by content, so the
+ * same plugins run harmlessly on every read. The caller's map is never changed. A plugin that throws stops the
+ * chain: the error names it and carries what the plugins before it produced.
  */
-import { dataVersionKeys, latestDataVersion, readDataVersion } from './data-version.js'
+import { readDataVersion } from './data-version.js'
 import { MigrationError } from './errors.js'
 import type { ExtraConfigMap, MigrationPlugin, MigrationTarget } from './plugin.js'
 import type { PluginRegistry } from './registry.js'
 
+/** What one plugin changed: keys it added or whose value it changed, and keys it removed. */
+export interface PluginChange {
+  readonly version: number
+  readonly name: string
+  /** sorted */
+  readonly keys: readonly string[]
+}
+
 export interface MigrationResult {
   readonly map: ExtraConfigMap
-  /** true when at least one plugin ran */
+  /** true when at least one plugin changed the map */
   readonly migrated: boolean
-  /** the data version stamped on the VM */
+  /** the data version stamped on the VM (kept in `map`) */
   readonly fromVersion: number
-  /** the layout `map` is in: `latestDataVersion` once migrated, else `fromVersion` */
-  readonly toVersion: number
-  /** versions of the plugins that ran, ascending */
+  /** versions of the plugins that changed the map, ascending */
   readonly applied: readonly number[]
+  /** what each of them changed, in the same order */
+  readonly changes: readonly PluginChange[]
+  /** the plugins' reasons why the keys contradict each other (conflict); the plugins ran all the same */
+  readonly conflicts: readonly string[]
 }
 
 /** A plugin threw (or returned no map); `partial` holds the result of the plugins before it. */
@@ -50,26 +61,50 @@ export function migrateInMemory(
   const fromVersion = readDataVersion(target, config)
   // A copy, so that a plugin breaking its contract still cannot reach the caller's map.
   let map: ExtraConfigMap = new Map(config)
-  const applied: number[] = []
+  const changes: PluginChange[] = []
+  const conflicts: string[] = []
   // No ExtraConfig at all is not an old VIC VM but no VIC VM: nothing to upgrade (VIC did the same).
-  const pending = config.size === 0 ? [] : registry.forTarget(target).filter((p) => p.version > fromVersion)
+  const plugins = config.size === 0 ? [] : registry.forTarget(target)
+  const partial = (): MigrationResult => result(map, fromVersion, changes, conflicts)
 
-  for (const plugin of pending) {
+  for (const plugin of plugins) {
     let next: unknown
     try {
+      const conflict = plugin.conflict?.(map)
+      if (conflict !== undefined) conflicts.push(conflict)
       next = plugin.migrate(map)
       if (!(next instanceof Map)) {
         throw new Error(`migrate returned ${next === null ? 'null' : typeof next}, not a Map`)
       }
     } catch (err) {
-      const toVersion = applied.at(-1) ?? fromVersion
-      throw new PluginFailedError(plugin, { map, migrated: applied.length > 0, fromVersion, toVersion, applied }, err)
+      throw new PluginFailedError(plugin, partial(), err)
     }
+    const keys = changedKeys(map, next as ExtraConfigMap)
+    if (keys.length > 0) changes.push({ version: plugin.version, name: plugin.name, keys })
     map = next as ExtraConfigMap
-    applied.push(plugin.version)
   }
+  return partial()
+}
 
-  if (applied.length === 0) return { map, migrated: false, fromVersion, toVersion: fromVersion, applied }
-  if (target === 'appliance') map = new Map(map).set(dataVersionKeys.appliance, String(latestDataVersion))
-  return { map, migrated: true, fromVersion, toVersion: latestDataVersion, applied }
+function result(
+  map: ExtraConfigMap,
+  fromVersion: number,
+  changes: readonly PluginChange[],
+  conflicts: readonly string[],
+): MigrationResult {
+  return {
+    map,
+    migrated: changes.length > 0,
+    fromVersion,
+    applied: changes.map((c) => c.version),
+    changes: [...changes],
+    conflicts: [...conflicts],
+  }
+}
+
+function changedKeys(before: ExtraConfigMap, after: ExtraConfigMap): string[] {
+  const keys: string[] = []
+  for (const [key, value] of after) if (before.get(key) !== value) keys.push(key)
+  for (const key of before.keys()) if (!after.has(key)) keys.push(key)
+  return keys.sort()
 }

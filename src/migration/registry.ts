@@ -51,6 +51,18 @@ export class PluginRegistry {
     return this.byTarget.get(target) ?? []
   }
 
+  /**
+   * The ExtraConfig keys the target's plugins read, sorted; undefined when one of them reads the whole map.
+   */
+  readsOf(target: MigrationTarget): readonly string[] | undefined {
+    const keys = new Set<string>()
+    for (const plugin of this.forTarget(target)) {
+      if (plugin.reads === 'all') return undefined
+      for (const key of plugin.reads) keys.add(key)
+    }
+    return [...keys].sort()
+  }
+
   /** The target's highest plugin version, 0 when it has none. */
   latestVersion(target: MigrationTarget): number {
     return this.forTarget(target).at(-1)?.version ?? 0
@@ -61,7 +73,7 @@ function checkShape(source: string, value: unknown): MigrationPlugin {
   if (typeof value !== 'object' || value === null) {
     refusePlugin(source, `the default export must be a plugin object, found ${describe(value)}`)
   }
-  const { version, target, name, description, migrate } = value as Record<string, unknown>
+  const { version, target, name, description, migrate, reads, conflict } = value as Record<string, unknown>
   if (typeof version !== 'number' || !Number.isInteger(version)) {
     refusePlugin(source, `version must be a whole number, found ${describe(version)}`)
   }
@@ -83,6 +95,16 @@ function checkShape(source: string, value: unknown): MigrationPlugin {
     refusePlugin(source, `description must be a non-empty string, found ${describe(description)}`)
   }
   if (typeof migrate !== 'function') refusePlugin(source, `migrate must be a function, found ${describe(migrate)}`)
+  if (conflict !== undefined && typeof conflict !== 'function') {
+    refusePlugin(source, `conflict, when given, must be a function, found ${describe(conflict)}`)
+  }
+  const keysOk = Array.isArray(reads) && reads.length > 0 && reads.every((k) => typeof k === 'string' && k !== '')
+  if (reads !== 'all' && !keysOk) {
+    refusePlugin(
+      source,
+      `reads must list the ExtraConfig keys the plugin reads (non-empty strings), or be 'all', found ${describe(reads)}`,
+    )
+  }
   return value as MigrationPlugin
 }
 

@@ -2,11 +2,13 @@
  * The migration job's report: one result per VIC VM, the totals, and the two ways it is shown (the text an
  * operator reads, JSON for tools). Pure: the job fills it, the CLI prints it.
  *
- * Every result names the keys written (old and new value) and the changed keys kept in memory only, because the
- * guest's old tether reads `guestinfo.*` in its own layout: an operator sees from the report alone that no change
- * reached the guest, and that the service makes those changes again each time it reads the VM.
+ * Every result names the plugins that changed the VM and what each changed, the keys written (old and new value)
+ * and the changed keys kept in memory only, because the guest's old tether reads `guestinfo.*` in its own layout:
+ * an operator sees from the report alone that no change reached the guest, and that the service makes those
+ * changes again each time it reads the VM. A VM whose keys contradict each other gets a line of its own saying
+ * so and what to do; the job wrote nothing to it.
  */
-import type { KeyDiff } from './job-plan.js'
+import type { KeyDiff, PluginOutcome } from './job-plan.js'
 import type { MigrationTarget } from './plugin.js'
 
 export type VmOutcome =
@@ -16,8 +18,10 @@ export type VmOutcome =
   | 'would-migrate'
   /** plugins ran, but every change is guest-visible: nothing to write */
   | 'in-memory'
-  /** nothing to do: no plugin above the VM's version and record */
+  /** nothing to do: no plugin changes anything */
   | 'current'
+  /** its keys contradict each other: left as it is, nothing written */
+  | 'inconsistent'
   /** deleted while the job ran */
   | 'gone'
   | 'failed'
@@ -35,9 +39,11 @@ export interface VmResult {
   readonly diff: readonly KeyDiff[]
   /** changed keys left in memory, because the guest would see them */
   readonly inMemoryOnly: readonly string[]
+  /** the plugins that changed the VM, each with what it wrote and what it left in memory */
+  readonly plugins: readonly PluginOutcome[]
   /** reconfigures sent: more than 1 after concurrent changes */
   readonly attempts: number
-  /** why the VM failed, and what to do */
+  /** why the VM failed or was left as it is, and what to do */
   readonly error?: string
 }
 
@@ -53,6 +59,8 @@ export interface JobTotals {
   inMemory: number
   current: number
   gone: number
+  /** VMs left as they are because their keys contradict each other */
+  inconsistent: number
   failed: number
   /** reconfigures sent */
   writes: number
@@ -66,8 +74,11 @@ export interface JobReport {
   /** the run was stopped (signal) before every VM was examined */
   readonly interrupted: boolean
   readonly totals: JobTotals
-  /** calls of the listing: pages of VM properties, and the rest (views, member lists) */
-  readonly listing: { readonly pages: number; readonly otherCalls: number }
+  /**
+   * calls of the listing: pages of VM properties, and the rest (views, member lists); the ExtraConfig keys it
+   * read of each VM, or 'all' when some plugin needs the whole map
+   */
+  readonly listing: { readonly pages: number; readonly otherCalls: number; readonly keys: readonly string[] | 'all' }
   readonly durationMs: number
   /** VIC VMs in the order they were examined */
   readonly vms: readonly VmResult[]
@@ -84,6 +95,7 @@ export function emptyTotals(): JobTotals {
     inMemory: 0,
     current: 0,
     gone: 0,
+    inconsistent: 0,
     failed: 0,
     writes: 0,
     conflicts: 0,
@@ -96,6 +108,7 @@ const outcomeTotal: Record<VmOutcome, keyof JobTotals> = {
   'in-memory': 'inMemory',
   current: 'current',
   gone: 'gone',
+  inconsistent: 'inconsistent',
   failed: 'failed',
 }
 
@@ -107,9 +120,12 @@ export function countResult(totals: JobTotals, result: VmResult): void {
   totals.conflicts += Math.max(0, result.attempts - 1)
 }
 
-/** Every VM the job meant to handle was handled: nothing failed and the run was not cut short. */
+/**
+ * Every VM the job meant to handle was handled: nothing failed, no VM was left as it is for contradicting keys
+ * (a person has to look at it), and the run was not cut short.
+ */
 export function succeeded(report: JobReport): boolean {
-  return report.totals.failed === 0 && !report.interrupted
+  return report.totals.failed === 0 && report.totals.inconsistent === 0 && !report.interrupted
 }
 
 /** The report for people: each VM with something to write or a failure, its diff, then the totals. */
@@ -117,9 +133,14 @@ export function renderText(report: JobReport): string {
   const lines: string[] = []
   for (const vm of report.vms) {
     if (vm.outcome === 'current' || vm.outcome === 'gone') continue
-    lines.push(`${vm.vm} ${vm.name} (${vm.target}, data version ${vm.fromVersion}): ${outcomeWords(vm)}`)
+    const head = `${vm.vm} ${vm.name} (${vm.target}, data version ${vm.fromVersion})`
+    if (vm.outcome === 'inconsistent') {
+      lines.push(`${head}: LEFT AS IT IS, its keys contradict each other: ${vm.error ?? ''}`)
+      continue
+    }
+    lines.push(`${head}: ${outcomeWords(vm)}`)
+    for (const p of vm.plugins) lines.push(`  ${pluginLine(p)}`)
     for (const d of vm.diff) lines.push(`  ${diffLine(d)}`)
-    if (vm.inMemoryOnly.length > 0) lines.push(`  in memory only (guest-visible): ${vm.inMemoryOnly.join(', ')}`)
     if (vm.error) lines.push(`  error: ${vm.error}`)
   }
   if (lines.length > 0) lines.push('')
@@ -137,12 +158,14 @@ export function summaryLine(report: JobReport): string {
     `${t.current} current`,
     `${t.failed} failed`,
   ]
+  if (t.inconsistent > 0) parts.push(`${t.inconsistent} left as they are (contradicting keys)`)
   if (t.gone > 0) parts.push(`${t.gone} gone`)
   if (t.conflicts > 0) parts.push(`${t.conflicts} concurrent changes replayed`)
   const tail = [
     report.dryRun ? 'dry run: nothing was written' : undefined,
     report.interrupted ? 'interrupted: run the job again to finish' : undefined,
     t.failed > 0 ? 'see the errors above, then run the job again' : undefined,
+    t.inconsistent > 0 ? 'fix the keys of the VMs left as they are (see above), then run the job again' : undefined,
   ].filter(Boolean)
   return `migrate (${report.scope}): ${parts.join(', ')}${tail.length > 0 ? `; ${tail.join('; ')}` : ''}`
 }
@@ -160,6 +183,14 @@ function outcomeWords(vm: VmResult): string {
     default:
       return vm.outcome
   }
+}
+
+function pluginLine(p: PluginOutcome): string {
+  const parts = [
+    p.written.length > 0 ? `wrote ${p.written.join(', ')}` : undefined,
+    p.inMemoryOnly.length > 0 ? `in memory only (guest-visible): ${p.inMemoryOnly.join(', ')}` : undefined,
+  ].filter(Boolean)
+  return `plugin ${p.version} ${p.name}: ${parts.join('; ')}`
 }
 
 function diffLine(d: KeyDiff): string {

@@ -14,6 +14,7 @@ export {
   VimUnreachable,
   type UnreachableReason,
 } from './errors.js'
+export { extraConfigFrom, extraConfigKeyPath, extraConfigPaths } from './extra-config-paths.js'
 export { findFault, isFault, VimFault } from './fault.js'
 export { silentLogger, vimRedactPaths } from './logging.js'
 export * as methods from './methods.js'

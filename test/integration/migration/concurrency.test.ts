@@ -6,7 +6,7 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { discoverPlugins } from '../../../src/migration/discover.js'
 import { defaultMaxAttempts, VmMigrator } from '../../../src/migration/job-executor.js'
-import { JobInventory } from '../../../src/migration/job-inventory.js'
+import { JobInventory, listingKeys } from '../../../src/migration/job-inventory.js'
 import { plannedVm, type PlannedVm } from '../../../src/migration/job-plan.js'
 import { resolveScope } from '../../../src/migration/job-scope.js'
 import { runMigrationJob } from '../../../src/migration/job.js'
@@ -29,7 +29,7 @@ let migrator: VmMigrator
 beforeAll(async () => {
   client = await connect({ url: sim().url, username: sim().username, password: sim().password, keepAliveMs: 0 })
   registry = await discoverPlugins()
-  inventory = new JobInventory(client)
+  inventory = new JobInventory(client, listingKeys(registry))
   const log = pino({ level: 'silent' })
   migrator = new VmMigrator({ registry, vms: inventory, dryRun: false, maxAttempts: defaultMaxAttempts, log })
 })

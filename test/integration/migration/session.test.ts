@@ -4,7 +4,7 @@
 // died with the old session), so the job stops with a message saying so, and the next run finishes the work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { discoverPlugins } from '../../../src/migration/discover.js'
-import { JobInventory } from '../../../src/migration/job-inventory.js'
+import { JobInventory, listingKeys } from '../../../src/migration/job-inventory.js'
 import { plannedVm } from '../../../src/migration/job-plan.js'
 import { resolveScope } from '../../../src/migration/job-scope.js'
 import { migrationRecordKey } from '../../../src/migration/migration-record.js'
@@ -58,7 +58,7 @@ describe('the listing when vCenter ends the session', () => {
   })
 
   it('stops between pages with a message to start again, and the next run finishes', async () => {
-    const inventory = new JobInventory(client)
+    const inventory = new JobInventory(client, listingKeys(registry))
     const scope = await resolveScope(client, {})
     const pages = inventory.pages(scope, (vm) => plannedVm(registry, vm), { pageSize: 5 })
     const first = await pages.next()

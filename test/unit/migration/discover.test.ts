@@ -31,7 +31,7 @@ async function folder(files: Record<string, string>): Promise<string> {
 
 const pluginText = (version: unknown, name: string) =>
   `export default { version: ${JSON.stringify(version)}, target: 'container', name: '${name}', ` +
-  `description: 'test', migrate: (m: ReadonlyMap<string, string>) => new Map(m) }\n`
+  `description: 'test', reads: ['common/name'], migrate: (m: ReadonlyMap<string, string>) => new Map(m) }\n`
 
 async function refusal(dir: string): Promise<string> {
   const err: unknown = await discoverPlugins(dir).then(

@@ -62,10 +62,30 @@ describe('the migration plan of one VM', () => {
     expect(writesOf(planVm(registry, vm(fixture!.config, 'poweredOn')))).toEqual(writesOf(planVm(registry, vm(fixture!.config))))
   })
 
-  it('has nothing to do for containers stamped at the last plugin or above', () => {
+  it('has nothing to do for containers whose keys are in the latest layout', () => {
     for (const fixture of currentFixtures.filter((f) => f.expect.pluginVersion >= 9)) {
-      expect(planVm(registry, vm(fixture.config))).toEqual({ kind: 'current', target: 'container', fromVersion: 10, recordedVersion: 0 })
+      expect(planVm(registry, vm(fixture.config))).toEqual({ kind: 'current', target: 'container', fromVersion: 10 })
     }
+  })
+
+  it('migrates a container by what it holds, whatever its stamp: stamped 3 with only the old name key', () => {
+    const config = new Map(legacyFixtures[1]!.config).set('guestinfo.vice./version/PluginVersion', '3')
+    const plan = planVm(registry, vm(config))
+    expect(plan).toMatchObject({ kind: 'migrate', fromVersion: 3, applied: [2, 9] })
+    expect(writesOf(plan).map((e) => e.key)).toEqual(['common/name', migrationRecordKey])
+    // the stamp stays: rename is still refused below 4
+    expect(writesOf(plan).some((e) => e.key.includes('PluginVersion'))).toBe(false)
+  })
+
+  it('leaves a container with two different names as it is, saying why', () => {
+    const config = new Map(legacyFixtures[1]!.config).set('common/name', 'someone-else')
+    const plan = planVm(registry, vm(config))
+    expect(plan).toMatchObject({ kind: 'inconsistent', target: 'container', fromVersion: 1 })
+    expect(plan.kind === 'inconsistent' && plan.reason).toBe(
+      `common/name holds "someone-else" but guestinfo.vice./common/name holds "${legacyFixtures[1]!.expect.name}": ` +
+        'the job cannot tell which is the name, so it leaves the VM as it is; set common/name to the right name ' +
+        '(the service reads that key) and run the job again',
+    )
   })
 
   it('writes nothing when every change is guest-visible, and says so', () => {
@@ -77,7 +97,8 @@ describe('the migration plan of one VM', () => {
   it('finds a written container current: a resumed run applies nothing twice', () => {
     for (const fixture of legacyFixtures) {
       const written = applied(fixture.config, writesOf(planVm(registry, vm(fixture.config))))
-      expect(planVm(registry, vm(written))).toMatchObject({ kind: 'current', recordedVersion: 9 })
+      // the creation time still changes in memory on every read; nothing is left to write
+      expect(planVm(registry, vm(written))).toMatchObject({ kind: 'migrate', applied: [9], writes: [] })
     }
   })
 
@@ -102,18 +123,22 @@ describe('the migration plan of one VM', () => {
       expect(vicFixtures.map((f) => vmTarget(f.config))).toEqual(vicFixtures.map(() => 'container'))
     })
 
-    it('persists every change while powered off, its guest-visible version stamp included', () => {
-      const plan = planVm(registry, vm(appliance))
-      expect(plan).toMatchObject({ kind: 'migrate', target: 'appliance', inMemoryOnly: [] })
-      expect(writesOf(plan)).toEqual([
-        { key: 'guestinfo.vice./init/version/PluginVersion', value: '10' },
-        { key: 'init/common/name', value: legacyFixtures[0]!.expect.name },
-        { key: migrationRecordKey, value: '1' },
-      ])
+    it('persists its hidden name and never rewrites its version stamp', () => {
+      for (const power of ['poweredOff', 'poweredOn'] as const) {
+        const plan = planVm(registry, vm(appliance, power))
+        expect(plan).toMatchObject({ kind: 'migrate', target: 'appliance', inMemoryOnly: [] })
+        expect(writesOf(plan)).toEqual([
+          { key: 'init/common/name', value: legacyFixtures[0]!.expect.name },
+          { key: migrationRecordKey, value: '1' },
+        ])
+      }
     })
 
-    it('is refused while running rather than half written', () => {
-      const plan = planVm(registry, vm(appliance, 'poweredOn'))
+    it('is refused while running when a guest-visible key must change, rather than half written', () => {
+      const noId = new Map(appliance)
+      noId.delete('guestinfo.vice./init/common/id')
+      expect(writesOf(planVm(registry, vm(noId)))).toContainEqual({ key: 'guestinfo.vice./init/common/id', value: '<nil>' })
+      const plan = planVm(registry, vm(noId, 'poweredOn'))
       expect(plan).toMatchObject({ kind: 'refused', target: 'appliance' })
       expect(plan.kind === 'refused' && plan.reason).toMatch(/power it off and run the job again/)
     })

@@ -21,9 +21,13 @@ const legacy: VmResult = {
     { key: 'stale/key', from: 'x' },
   ],
   inMemoryOnly: ['guestinfo.vice..createtime'],
+  plugins: [
+    { version: 2, name: 'add-common-name', written: ['common/name', 'stale/key'], inMemoryOnly: [] },
+    { version: 9, name: 'create-time-nanoseconds', written: [], inMemoryOnly: ['guestinfo.vice..createtime'] },
+  ],
   attempts: 2,
 }
-const current: VmResult = { ...legacy, vm: 'vm-8', outcome: 'current', diff: [], inMemoryOnly: [], attempts: 0 }
+const current: VmResult = { ...legacy, vm: 'vm-8', outcome: 'current', diff: [], inMemoryOnly: [], plugins: [], attempts: 0 }
 const failed: VmResult = {
   ...legacy,
   vm: 'vm-9',
@@ -44,7 +48,7 @@ function report(vms: VmResult[], extra: Partial<JobReport> = {}): JobReport {
     scope: 'every VM',
     interrupted: false,
     totals,
-    listing: { pages: 1, otherCalls: 3 },
+    listing: { pages: 1, otherCalls: 3, keys: ['common/name'] },
     durationMs: 5,
     vms,
     ...extra,
@@ -52,14 +56,15 @@ function report(vms: VmResult[], extra: Partial<JobReport> = {}): JobReport {
 }
 
 describe('the migration report', () => {
-  it('shows each written VM with its keys, old and new, and what stayed in memory', () => {
+  it('shows each written VM with the plugins that changed it, its keys old and new, and what stayed in memory', () => {
     const text = renderText(report([legacy, current]))
     expect(text.split('\n')).toEqual([
       'vm-7 web-0123456789ab (container, data version 1): wrote 3 keys (after 1 concurrent changes)',
+      '  plugin 2 add-common-name: wrote common/name, stale/key',
+      '  plugin 9 create-time-nanoseconds: in memory only (guest-visible): guestinfo.vice..createtime',
       '  + common/name = "web"',
       '  ~ portlayer/migratedVersion: "2" -> "9"',
       '  - stale/key (was "x")',
-      '  in memory only (guest-visible): guestinfo.vice..createtime',
       '',
       'migrate (every VM): 2 VMs examined (2 containers, 0 appliances, 0 others), 1 written, 0 in memory only, ' +
         '1 current, 0 failed, 1 concurrent changes replayed',
@@ -82,6 +87,19 @@ describe('the migration report', () => {
     expect(renderText(interrupted)).toContain('interrupted: run the job again to finish')
 
     expect(succeeded(report([legacy, current]))).toBe(true)
+  })
+
+  it('gives a VM whose keys contradict each other a line of its own, and does not call the run a success', () => {
+    const why = 'common/name holds "a" but guestinfo.vice./common/name holds "b": …'
+    const left: VmResult = { ...current, vm: 'vm-10', fromVersion: 3, outcome: 'inconsistent', error: why }
+    const run = report([legacy, left])
+    expect(run.totals).toMatchObject({ inconsistent: 1, migrated: 1, failed: 0 })
+    expect(succeeded(run)).toBe(false)
+    const text = renderText(run)
+    expect(text).toContain(
+      `vm-10 web-0123456789ab (container, data version 3): LEFT AS IT IS, its keys contradict each other: ${why}\n`,
+    )
+    expect(text).toMatch(/1 left as they are \(contradicting keys\).*; fix the keys of the VMs left as they are/)
   })
 
   it('says in a dry run that nothing was written', () => {

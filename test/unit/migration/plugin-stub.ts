@@ -14,6 +14,7 @@ export function stubPlugin(
     target,
     name: options.name ?? `stub-${version}`,
     description: `test plugin ${version}`,
+    reads: [trailKey],
     migrate(config: ExtraConfigMap): ExtraConfigMap {
       if (options.fails) throw new Error(`stub ${version} cannot read this map`)
       const trail = config.get(trailKey)
