@@ -5,6 +5,7 @@
  * can be logged whole. Bad values raise `ConfigError` with a message naming the flag and its variable; the CLI
  * exits with code 2 on it.
  */
+import type { LeaseTimings } from './container/writer/lease.js'
 import { readFile } from 'node:fs/promises'
 import { inspect } from 'node:util'
 
@@ -67,6 +68,8 @@ export interface Config {
   /** bearer token guarding every REST route but `/healthz` */
   token?: Secret
   logLevel: LogLevel
+  /** the writer lease's timings (container/writer/lease.ts); the defaults suit vCenter, tests shorten them */
+  lease?: Partial<LeaseTimings>
 }
 
 /** What flags and environment give: without a vSphere URL, `portlayer serve` starts the embedded simulator. */

@@ -1,7 +1,8 @@
 /**
  * Composition root: the one place that builds the service's parts and wires them (inversify). Configuration and
- * logger come in; the vim25 client logs in, placement is resolved, migration plugins are discovered, the store
- * loads every container and any rename a dead process left half done is finished before anything is served.
+ * logger come in; the vim25 client logs in, placement is resolved, migration plugins are discovered and the store
+ * loads every container. `join` then takes the namespace's writer lease or serves as a standby; a process that
+ * takes the lease settles any rename a dead writer left half done before it writes.
  */
 import 'reflect-metadata'
 import { Container as Injector } from 'inversify'
@@ -11,7 +12,11 @@ import type { ReadMigration } from './container/container.js'
 import { resolveTarget, type Target } from './container/placement.js'
 import { VsphereContainerService } from './container/service.js'
 import { ContainerStore } from './container/store.js'
-import type { ContainerService } from './container/types.js'
+import type { ContainerService, DockerService } from './container/types.js'
+import { caughtUp } from './container/writer/catch-up.js'
+import { WriterLease, type Role } from './container/writer/lease.js'
+import { RoutingService } from './container/writer/routing-service.js'
+import { noWriter } from './container/writer/unavailable.js'
 import { discoverPlugins } from './migration/discover.js'
 import { latestDataVersion } from './migration/data-version.js'
 import { migrateInMemory, PluginFailedError } from './migration/migrate.js'
@@ -20,8 +25,16 @@ import { tokens } from './tokens.js'
 import { connect, type VimClient } from './vim/index.js'
 
 export interface Runtime {
+  /** what the faces call: reads from this process's store, writes here or at the namespace's writer */
   service: ContainerService
-  /** stops background loops, logs out of vSphere */
+  /** what the Docker API front needs beyond the REST contract (absent: the front is not served) */
+  docker?: DockerService
+  /**
+   * Joins the namespace with the REST API's address: takes the writer lease when it is free or lapsed (then
+   * catches up and settles what a dead writer left), else serves as a standby. Resolves with the role taken.
+   */
+  join(address: string): Promise<Role>
+  /** lets the lease go, stops background loops, logs out of vSphere */
   close(): Promise<void>
 }
 
@@ -69,13 +82,30 @@ export async function compose(config: Config, logger: Logger): Promise<Runtime> 
   const client = await di.getAsync<VimClient>(tokens.vimClient)
   try {
     const store = await di.getAsync<ContainerStore>(tokens.store)
-    const service = await di.getAsync<VsphereContainerService>(tokens.service)
+    const local = await di.getAsync<VsphereContainerService>(tokens.service)
+    const target = await di.getAsync<Target>(tokens.target)
+    const lease = new WriterLease({ client, target, log: logger, ...(config.lease ? { timings: config.lease } : {}) })
+    client.guardWrites(() => {
+      if (!lease.holds()) throw noWriter("this process does not hold the namespace's writer lease now")
+    })
     await store.start()
-    const recovered = await service.recoverRenames({ opId: 'startup' })
-    logger.info({ containers: store.index.size, recoveredRenames: recovered }, 'container store loaded')
+    logger.info({ containers: store.index.size }, 'container store loaded')
+    const takeOver = async () => {
+      const vm = lease.vm as NonNullable<typeof lease.vm>
+      if (!(await caughtUp(store, vm, lease.identity, lease.timings.durationMs)))
+        logger.warn('the store has not heard the lease write yet; settling from what it holds')
+      const recovered = await local.recoverRenames({ opId: 'takeover' })
+      logger.info({ containers: store.index.size, recoveredRenames: recovered }, 'caught up with the namespace')
+    }
     return {
-      service,
+      service: new RoutingService(local, lease, config.token?.reveal()),
+      docker: local,
+      async join(address) {
+        await lease.start(address, takeOver)
+        return lease.role
+      },
       async close() {
+        await lease.close()
         await store.close()
         await client.close()
       },

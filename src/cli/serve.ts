@@ -79,6 +79,8 @@ export async function startServer(
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host
     const address = `http://${host}:${port}`
     logger.info({ address, tokenRequired: config.token !== undefined }, 'portlayer listening')
+    const role = await runtime.join(address)
+    logger.info({ role }, role === 'standby' ? 'standby: writes go to the namespace\'s writer' : 'serving as the namespace\'s writer')
 
     return { address, simulatorUrl, close: closeAll }
   } catch (err) {

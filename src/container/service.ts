@@ -9,22 +9,30 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { isFault, type VimClient } from '../vim/index.js'
 import { attachContainer, detachContainer } from './attach.js'
 import { commit } from './commit.js'
+import { connectContainer, disconnectContainer } from './connect.js'
 import { createContainer } from './create.js'
 import { containerView, splitVmPath, type Container } from './container.js'
 import { ContainerError } from './errors.js'
 import { ContainerEvents } from './events.js'
+import { ImageStore } from './images.js'
 import { containerLogs } from './logs.js'
+import { NetworkDefinitions } from './networks.js'
 import type { Target } from './placement.js'
 import { RenameExecutor } from './rename/execute.js'
 import type { ContainerStore } from './store.js'
 import type {
   AttachRequest,
+  ConnectRequest,
   ContainerEvent,
   ContainerLogs,
   ContainerService,
   ContainerView,
   CreateRequest,
+  DockerService,
+  ImageRecord,
   LogsRequest,
+  NetworkCreateRequest,
+  NetworkDefinition,
   NetworkInfo,
   OpContext,
   RemoveOptions,
@@ -44,16 +52,21 @@ export interface ServiceDeps {
   readonly log: Logger
 }
 
-export class VsphereContainerService implements ContainerService {
-  readonly events = new ContainerEvents()
+export class VsphereContainerService implements ContainerService, DockerService {
   readonly #rename: RenameExecutor
+  readonly #events: ContainerEvents
+  readonly #networks: NetworkDefinitions
+  readonly #images: ImageStore
 
   constructor(private readonly deps: ServiceDeps) {
-    this.#rename = new RenameExecutor(deps, this.events)
+    this.#rename = new RenameExecutor(deps)
+    this.#events = new ContainerEvents(deps.store)
+    this.#networks = new NetworkDefinitions(deps, deps.store)
+    this.#images = new ImageStore(deps, deps.store)
   }
 
   create(req: CreateRequest, op: OpContext): Promise<ContainerView> {
-    return createContainer(this.deps, this.events, req, op)
+    return createContainer(this.deps, req, op)
   }
 
   async list(all: boolean, _op: OpContext): Promise<ContainerView[]> {
@@ -76,7 +89,6 @@ export class VsphereContainerService implements ContainerService {
       if (c.state === 'running') throw new ContainerError('invalid_state', `container ${c.name} is already running`)
       if (c.state === 'created') c = await commit(this.deps, c.id, markStarted, op.opId)
       await this.#power(c, 'on', op)
-      this.events.emit({ type: 'start', id: c.id, name: c.name })
     })
   }
 
@@ -97,7 +109,6 @@ export class VsphereContainerService implements ContainerService {
           this.deps.store.committed({ ...c.vm, powerState: 'poweredOff' }, { since })
         })
       }
-      this.events.emit({ type: 'stop', id: c.id, name: c.name })
     })
   }
 
@@ -171,14 +182,13 @@ export class VsphereContainerService implements ContainerService {
           if (!isFault(err, 'FileNotFound')) this.deps.log.warn({ opId: op.opId, err }, 'container folder left behind')
         })
     this.deps.log.info({ opId: op.opId, id: c.id, name: c.name }, 'container removed')
-    this.events.emit({ type: 'remove', id: c.id, name: c.name })
   }
 
   rename(ref: string, newName: string, op: OpContext): Promise<void> {
     return reaching(() => this.#rename.run(ref, newName, op))
   }
 
-  /** Finishes renames a dead process left half done; run before serving. */
+  /** Settles the renames a dead writer left half done; a writer runs it before it serves. */
   recoverRenames(op: OpContext): Promise<number> {
     return this.#rename.recover(op)
   }
@@ -202,8 +212,56 @@ export class VsphereContainerService implements ContainerService {
     return reaching(() => detachContainer(this.deps, ref, op))
   }
 
+  // ---- what the Docker API front needs beyond the REST contract (connect.ts, networks.ts, images.ts)
+
+  connect(ref: string, network: string, request: ConnectRequest, op: OpContext): Promise<void> {
+    return reaching(async () => {
+      const net = await this.#networks.find(network, op.opId)
+      await connectContainer(this.deps, ref, net.name, request, op)
+    })
+  }
+
+  disconnect(ref: string, network: string, op: OpContext): Promise<void> {
+    return reaching(async () => {
+      const net = await this.#networks.find(network, op.opId)
+      await disconnectContainer(this.deps, ref, net.name, op)
+    })
+  }
+
+  networks(op: OpContext): Promise<NetworkDefinition[]> {
+    return reaching(() => this.#networks.list(op.opId))
+  }
+
+  createNetwork(request: NetworkCreateRequest, op: OpContext): Promise<NetworkDefinition> {
+    return reaching(() => this.#networks.create(request, op.opId))
+  }
+
+  removeNetwork(ref: string, op: OpContext): Promise<void> {
+    return reaching(() => this.#networks.remove(ref, op.opId))
+  }
+
+  images(op: OpContext): Promise<ImageRecord[]> {
+    return reaching(() => this.#images.list(op.opId))
+  }
+
+  image(ref: string, op: OpContext): Promise<ImageRecord> {
+    return reaching(() => this.#images.find(ref, op.opId))
+  }
+
+  loadImages(archive: Buffer, op: OpContext): Promise<ImageRecord[]> {
+    return reaching(() => this.#images.load(archive, op.opId))
+  }
+
+  tagImage(ref: string, tag: string, op: OpContext): Promise<void> {
+    return reaching(() => this.#images.tag(ref, tag, op.opId))
+  }
+
+  removeImage(ref: string, op: OpContext): Promise<{ untagged: string[]; deleted: string[] }> {
+    return reaching(() => this.#images.remove(ref, op.opId))
+  }
+
   onEvent(listener: (event: ContainerEvent) => void): () => void {
-    return this.events.on(listener)
+    return this.#events.on(listener)
   }
 
   async ready(): Promise<boolean> {

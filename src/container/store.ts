@@ -118,6 +118,8 @@ export class ContainerStore {
   #loop: Promise<void> | undefined
   #lastContact = 0
   #reachable = true
+  #loaded = false
+  readonly #reportListeners = new Set<(vm: MoRef, props: Readonly<Record<string, unknown>>) => void>()
   /** how many writes of ours have finished */
   #writes = 0
   /** how many reads `fresh` has sent, and VM → the last of them whose answer was applied */
@@ -161,6 +163,7 @@ export class ContainerStore {
         this.#apply(updates)
         if (resync) this.#dropUnlisted()
         resync = false
+        this.#loaded = true
         first?.()
         first = undefined
       },
@@ -184,6 +187,25 @@ export class ContainerStore {
     this.#abort.abort()
     this.#expected.clear()
     await this.#loop?.catch(() => undefined)
+  }
+
+  /** The first full listing is in: changes from now on are news (events.ts). */
+  get loaded(): boolean {
+    return this.#loaded
+  }
+
+  /**
+   * Every report of the update loop, of any VM in the folder (containers or not), with the VM's properties as
+   * reported so far. A write whose report has come in tells that every change before it has come in too.
+   */
+  onReport(listener: (vm: MoRef, props: Readonly<Record<string, unknown>>) => void): () => void {
+    this.#reportListeners.add(listener)
+    return () => this.#reportListeners.delete(listener)
+  }
+
+  /** What the update loop last reported of a VM in the folder (container or not), or undefined. */
+  heardOf(vm: MoRef): Readonly<Record<string, unknown>> | undefined {
+    return this.#raw.get(moRefKey(vm))
   }
 
   /** Milliseconds since vSphere last answered the update loop. */
@@ -469,6 +491,7 @@ export class ContainerStore {
       const props = update.kind === 'enter' ? {} : (this.#raw.get(key) ?? {})
       for (const change of update.changeSet) applyChange(props, change)
       this.#raw.set(key, props)
+      for (const listener of this.#reportListeners) listener(update.obj, props)
       state = vmStateFrom(update.obj, props)
       hearing?.versions.add(String(props['config.changeVersion'] ?? ''))
     }

@@ -19,7 +19,7 @@ import type { MoRef } from './moref.js'
 import { retrieveProperties, type ObjectProperties, type RetrieveOptions } from './property.js'
 import { retrievePagesEach } from './property-stream.js'
 import { RetryingRoundTripper, defaultRetryPolicy, type RetryPolicy } from './retry.js'
-import type { CallOptions, RoundTripper } from './round-tripper.js'
+import type { CallOptions, MethodSpec, RoundTripper } from './round-tripper.js'
 import { Session } from './session.js'
 import { runTask, waitForTask, type TaskContext, type TaskOptions } from './task.js'
 import { TaskWatcher, type TaskWatcherOptions } from './task-watcher.js'
@@ -124,6 +124,7 @@ export class VimClient {
   readonly tasks: TaskWatcher
   readonly #taskContext: TaskContext
   #closed = false
+  #writeGuard: ((method: MethodSpec<unknown, unknown>) => void) | undefined
 
   constructor(
     private readonly http: HttpTransport,
@@ -135,7 +136,13 @@ export class VimClient {
     retryPolicy: RetryPolicy,
     taskOptions: ConnectOptions['tasks'] & object,
   ) {
-    this.rt = session
+    // every call of the client goes through here: a write (a method marked `writes`) asks the guard first
+    this.rt = {
+      roundTrip: (method, args, options) => {
+        if (method.writes) this.#writeGuard?.(method as MethodSpec<unknown, unknown>)
+        return session.roundTrip(method, args, options)
+      },
+    }
     this.files = new DatastoreFiles(
       http,
       (seen) => session.renew(seen),
@@ -148,6 +155,14 @@ export class VimClient {
       ...taskOptions,
     })
     this.#taskContext = { rt: session, propertyCollector: serviceContent.propertyCollector, watcher: this.tasks, retryPolicy }
+  }
+
+  /**
+   * Asks `guard` before every write the client sends (`rt` and the helpers below; not `session`, which stays
+   * unguarded for whoever holds the right to write, such as a lease). The guard refuses by throwing.
+   */
+  guardWrites(guard: ((method: MethodSpec<unknown, unknown>) => void) | undefined): void {
+    this.#writeGuard = guard
   }
 
   /** scheme://host:port of the server. */
@@ -247,6 +262,13 @@ export class VimClient {
     const searchIndex = this.serviceContent.searchIndex
     if (!searchIndex) throw new TypeError(`${this.endpoint} has no SearchIndex`)
     return m.findByInventoryPath(this.rt, searchIndex, path, options)
+  }
+
+  /** The direct child of `entity` (a folder) named `name`, or undefined: one call, whatever the folder holds. */
+  findChild(entity: MoRef, name: string, options?: CallOptions): Promise<MoRef | undefined> {
+    const searchIndex = this.serviceContent.searchIndex
+    if (!searchIndex) throw new TypeError(`${this.endpoint} has no SearchIndex`)
+    return m.findChild(this.rt, searchIndex, entity, name, options)
   }
 
   /**

@@ -28,7 +28,7 @@ function method<A, R>(
   name: string,
   params: string,
   returns: string | undefined,
-  flags: { idempotent: boolean; sessionScoped?: boolean; longPoll?: boolean },
+  flags: { idempotent: boolean; sessionScoped?: boolean; longPoll?: boolean; writes?: boolean },
 ): MethodSpec<A, R> {
   return {
     name,
@@ -37,6 +37,7 @@ function method<A, R>(
     idempotent: flags.idempotent,
     sessionScoped: flags.sessionScoped ?? false,
     longPoll: flags.longPoll ?? false,
+    writes: flags.writes ?? false,
   }
 }
 
@@ -299,6 +300,23 @@ export function findByInventoryPath(
   return rt.roundTrip(FindByInventoryPath, { _this: searchIndex, inventoryPath }, options)
 }
 
+export const FindChild = method<This<'SearchIndex'> & { entity: MoRef; name: string }, MoRef | undefined>(
+  'FindChild',
+  'entity:ManagedObjectReference name:string',
+  'ManagedObjectReference',
+  { idempotent: true },
+)
+/** The direct child of a folder (or datacenter, pool) with display name `name`; one call, whatever the folder holds. */
+export function findChild(
+  rt: RoundTripper,
+  searchIndex: MoRef<'SearchIndex'>,
+  entity: MoRef,
+  name: string,
+  options?: CallOptions,
+): Promise<MoRef | undefined> {
+  return rt.roundTrip(FindChild, { _this: searchIndex, entity, name }, options)
+}
+
 // ---- VirtualMachine and Folder tasks
 
 export const CreateVM_Task = method<
@@ -308,7 +326,7 @@ export const CreateVM_Task = method<
   'CreateVM_Task',
   'config:VirtualMachineConfigSpec pool:ManagedObjectReference host:ManagedObjectReference',
   'ManagedObjectReference',
-  { idempotent: false },
+  { idempotent: false, writes: true },
 )
 export function createVMTask(
   rt: RoundTripper,
@@ -325,7 +343,7 @@ export const ReconfigVM_Task = method<This<'VirtualMachine'> & { spec: VirtualMa
   'ReconfigVM_Task',
   'spec:VirtualMachineConfigSpec',
   'ManagedObjectReference',
-  { idempotent: false },
+  { idempotent: false, writes: true },
 )
 export function reconfigVMTask(
   rt: RoundTripper,
@@ -340,7 +358,7 @@ export const Rename_Task = method<This<string> & { newName: string }, MoRef<'Tas
   'Rename_Task',
   'newName:string',
   'ManagedObjectReference',
-  { idempotent: false },
+  { idempotent: false, writes: true },
 )
 export function renameTask(rt: RoundTripper, entity: MoRef, newName: string, options?: CallOptions): Promise<MoRef<'Task'>> {
   return rt.roundTrip(Rename_Task, { _this: entity, newName }, options)
@@ -350,7 +368,7 @@ export const PowerOnVM_Task = method<This<'VirtualMachine'> & { host?: MoRef<'Ho
   'PowerOnVM_Task',
   'host:ManagedObjectReference',
   'ManagedObjectReference',
-  { idempotent: false },
+  { idempotent: false, writes: true },
 )
 export function powerOnVMTask(
   rt: RoundTripper,
@@ -365,13 +383,13 @@ export const PowerOffVM_Task = method<This<'VirtualMachine'>, MoRef<'Task'>>(
   'PowerOffVM_Task',
   '',
   'ManagedObjectReference',
-  { idempotent: false },
+  { idempotent: false, writes: true },
 )
 export function powerOffVMTask(rt: RoundTripper, vm: MoRef<'VirtualMachine'>, options?: CallOptions): Promise<MoRef<'Task'>> {
   return rt.roundTrip(PowerOffVM_Task, { _this: vm }, options)
 }
 
-export const ShutdownGuest = method<This<'VirtualMachine'>, void>('ShutdownGuest', '', undefined, { idempotent: false })
+export const ShutdownGuest = method<This<'VirtualMachine'>, void>('ShutdownGuest', '', undefined, { idempotent: false, writes: true })
 /** Asks the guest to shut down (needs guest tools); returns at once, the power-off comes later. */
 export function shutdownGuest(rt: RoundTripper, vm: MoRef<'VirtualMachine'>, options?: CallOptions): Promise<void> {
   return rt.roundTrip(ShutdownGuest, { _this: vm }, options)
@@ -379,6 +397,7 @@ export function shutdownGuest(rt: RoundTripper, vm: MoRef<'VirtualMachine'>, opt
 
 export const Destroy_Task = method<This<string>, MoRef<'Task'>>('Destroy_Task', '', 'ManagedObjectReference', {
   idempotent: false,
+  writes: true,
 })
 export function destroyTask(rt: RoundTripper, entity: MoRef, options?: CallOptions): Promise<MoRef<'Task'>> {
   return rt.roundTrip(Destroy_Task, { _this: entity }, options)
@@ -396,6 +415,7 @@ export const DeleteDatastoreFile_Task = method<
   MoRef<'Task'>
 >('DeleteDatastoreFile_Task', 'name:string datacenter:ManagedObjectReference', 'ManagedObjectReference', {
   idempotent: false,
+  writes: true,
 })
 export function deleteDatastoreFileTask(
   rt: RoundTripper,
@@ -412,6 +432,7 @@ export const MakeDirectory = method<
   void
 >('MakeDirectory', 'name:string datacenter:ManagedObjectReference createParentDirectories:boolean', undefined, {
   idempotent: false,
+  writes: true,
 })
 export function makeDirectory(
   rt: RoundTripper,

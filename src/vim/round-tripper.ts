@@ -28,6 +28,8 @@ export interface MethodSpec<A, R> {
   readonly sessionScoped: boolean
   /** Blocks on the server (WaitForUpdatesEx): not counted against the concurrency bound. */
   readonly longPoll: boolean
+  /** Changes what vSphere holds (a VM, a file): a client that guards writes checks before sending it. */
+  readonly writes: boolean
   /** Type carriers only; never set. */
   readonly _args?: A
   readonly _result?: R

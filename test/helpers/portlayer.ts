@@ -4,6 +4,7 @@
 //
 //   const pl = usePortlayer({ sim: { vsan: true } })
 //   it('…', async () => { const res = await pl().inject({ method: 'POST', url: '/v1/containers', payload: {…} }) })
+import type { AddressInfo } from 'node:net'
 import pino, { type Logger } from 'pino'
 import { afterAll, beforeAll } from 'vitest'
 import { buildApp, type App } from '../../src/api/app.js'
@@ -43,7 +44,10 @@ export async function startPortlayer(options: PortlayerOptions = {}): Promise<Po
     }
     const runtime = await compose(config, logger)
     const app = buildApp({ service: runtime.service, logger, ...(config.token ? { token: config.token.reveal() } : {}) })
-    await app.ready()
+    // a real socket: a standby forwards writes to the writer's address
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = app.server.address() as AddressInfo
+    await runtime.join(`http://127.0.0.1:${port}`)
     return {
       sim,
       runtime,

@@ -20,6 +20,10 @@ function rig() {
       composed = config
       return {
         service: rec.service,
+        join: async () => {
+          steps.push('joined')
+          return 'writer' as const
+        },
         close: async () => {
           steps.push('runtime closed')
         },
@@ -54,7 +58,7 @@ describe('portlayer serve', () => {
     const logs = captureLogs()
     const server = await startServer(await loadConfig({}, env), logs.logger, deps)
     try {
-      expect(steps).toEqual(['compose'])
+      expect(steps).toEqual(['compose', 'joined'])
       expect(composed()?.vsphere.url).toBe('https://vc.example.com/sdk')
       expect(composed()?.vsphere.password.reveal()).toBe('vc-Pa55word')
       const res = await fetch(`${server.address}/v1/containers`)
@@ -63,7 +67,7 @@ describe('portlayer serve', () => {
     } finally {
       await server.close()
     }
-    expect(steps).toEqual(['compose', 'runtime closed'])
+    expect(steps).toEqual(['compose', 'joined', 'runtime closed'])
     expect(logs.text()).not.toContain('vc-Pa55word')
   })
 
@@ -72,7 +76,7 @@ describe('portlayer serve', () => {
     const logs = captureLogs()
     const server = await startServer(await loadConfig({ listen: '127.0.0.1:0' }, {}), logs.logger, deps)
     await server.close()
-    expect(steps).toEqual(['simulator started', 'compose', 'runtime closed', 'simulator stopped'])
+    expect(steps).toEqual(['simulator started', 'compose', 'joined', 'runtime closed', 'simulator stopped'])
     expect(server.simulatorUrl).toBe('http://127.0.0.1:40123/sdk')
     expect(composed()?.vsphere).toMatchObject({ url: 'http://127.0.0.1:40123/sdk', username: 'user' })
     expect(composed()?.vsphere.password.reveal()).toBe('sim-Pa55')
@@ -118,7 +122,7 @@ describe('portlayer serve', () => {
       await expect(
         startServer(await loadConfig({ listen: `127.0.0.1:${port}` }, {}), captureLogs().logger, second.deps),
       ).rejects.toThrow(/EADDRINUSE/)
-      expect(second.steps).toEqual(['simulator started', 'compose', 'runtime closed', 'simulator stopped'])
+      expect(second.steps).toEqual(['simulator started', 'compose', 'joined', 'runtime closed', 'simulator stopped'])
     } finally {
       await running.close()
     }

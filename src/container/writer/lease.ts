@@ -1,0 +1,302 @@
+/**
+ * The writer lease: which `portlayer serve` of a namespace may write to it. The record (lease-record.ts) lives in a
+ * hidden ExtraConfig key of one small powered-off VM in the namespace's VM folder, and every change of it is a
+ * compare-and-set on that VM's `changeVersion` (ReconfigVM_Task carrying the version last read), the pattern of
+ * Kubernetes leader election over a Lease's resourceVersion. No clock is compared across machines: a standby
+ * measures, on its own monotonic clock, how long the record has stayed unchanged since it first saw it, and takes
+ * over only once that passes the record's duration; the writer stops writing `marginMs` before the duration has
+ * passed since it *sent* its last renewal, which no standby can have seen earlier. The design, its timings and why
+ * a frozen writer cannot write after a takeover are in docs/writer-lease.md.
+ */
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import type { Logger } from 'pino'
+import { retrieveAll } from '../../vim/property.js'
+import { objectsFilterSpec } from '../../vim/property.js'
+import { taskOutcome } from '../../vim/task.js'
+import { isTaskDone } from '../../vim/task-watcher.js'
+import { isFault, methods, VimUnreachable, type MoRef, type OptionValue, type TaskInfo, type VimClient } from '../../vim/index.js'
+import type { Target } from '../placement.js'
+import { formatLease, leaseKey, parseLease, type LeaseRecord } from './lease-record.js'
+
+export interface LeaseTimings {
+  /** how long a renewal holds */
+  readonly durationMs: number
+  /** how often the writer renews */
+  readonly renewEveryMs: number
+  /** how often a standby reads the record */
+  readonly watchEveryMs: number
+  /** how long before the duration ends the writer stops writing (clock rate drift, a slow send) */
+  readonly marginMs: number
+}
+
+export const defaultLeaseTimings: LeaseTimings = { durationMs: 8_000, renewEveryMs: 2_000, watchEveryMs: 1_000, marginMs: 2_000 }
+
+/** the lease VM's display name in the namespace's VM folder */
+export const leaseVmName = 'portlayer-writer'
+
+export type Role = 'standby' | 'taking-over' | 'writer'
+
+export interface LeaseDeps {
+  readonly client: VimClient
+  readonly target: Target
+  readonly log: Logger
+  readonly timings?: Partial<LeaseTimings>
+}
+
+/** The record as last read, with when this process first saw that version of the VM. */
+interface Observed {
+  readonly changeVersion: string
+  readonly record: LeaseRecord | undefined
+  /** monotonic ms */
+  readonly since: number
+}
+
+export class WriterLease {
+  /** this process, as the record names it */
+  readonly identity = randomUUID()
+  readonly timings: LeaseTimings
+  #vm: MoRef<'VirtualMachine'> | undefined
+  #address = ''
+  #observed: Observed | undefined
+  #role: Role = 'standby'
+  /** monotonic ms until which this process may write */
+  #mayWriteUntil = 0
+  #timer: NodeJS.Timeout | undefined
+  #closed = false
+  #takeOver: (changeVersion: string) => Promise<void> = async () => undefined
+  /** the takeover under way, run beside the rounds so that renewals go on while it lasts */
+  #takingOver: Promise<void> = Promise.resolve()
+  readonly #listeners = new Set<(role: Role) => void>()
+
+  constructor(private readonly deps: LeaseDeps) {
+    this.timings = { ...defaultLeaseTimings, ...deps.timings }
+  }
+
+  /**
+   * Finds (or makes) the lease VM and plays one round: this process is the writer, or a standby, when it resolves.
+   * `takeOver` runs once this process holds the lease and before it serves writes (with the lease VM's new
+   * changeVersion): catch up with the namespace and settle what a dead writer left.
+   */
+  async start(address: string, takeOver: (changeVersion: string) => Promise<void>): Promise<void> {
+    this.#address = address
+    this.#takeOver = takeOver
+    this.#vm = await this.#findOrCreate()
+    await this.#round()
+    this.#schedule()
+    await this.#takingOver
+  }
+
+  get role(): Role {
+    return this.#role
+  }
+
+  /** The lease VM, once started. */
+  get vm(): MoRef<'VirtualMachine'> | undefined {
+    return this.#vm
+  }
+
+  /** True while this process holds the lease and may send writes. */
+  holds(): boolean {
+    return !this.#closed && this.#role !== 'standby' && performance.now() < this.#mayWriteUntil
+  }
+
+  /** The writer as the record last named it, when that is another process whose lease has not lapsed. */
+  writer(): LeaseRecord | undefined {
+    const seen = this.#observed
+    if (!seen?.record || seen.record.holder === '' || seen.record.holder === this.identity) return undefined
+    return this.#lapsed(seen) ? undefined : seen.record
+  }
+
+  onRole(listener: (role: Role) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Stops the rounds; a writer lets the lease go (one compare-and-set) so a standby takes over at once. */
+  async close(): Promise<void> {
+    this.#closed = true
+    clearTimeout(this.#timer)
+    const seen = this.#observed
+    if (this.#role === 'standby' || !seen || !this.#vm || performance.now() >= this.#mayWriteUntil) return
+    this.#setRole('standby')
+    const released: LeaseRecord = { holder: '', address: '', durationMs: this.timings.durationMs, renewedAt: new Date().toISOString() }
+    await this.#write(seen.changeVersion, released).catch((err: unknown) =>
+      this.deps.log.warn({ err }, 'could not let the writer lease go; a standby takes over once it lapses'),
+    )
+  }
+
+  #schedule(): void {
+    if (this.#closed) return
+    const every = this.#role === 'standby' ? this.timings.watchEveryMs : this.timings.renewEveryMs
+    this.#timer = setTimeout(() => {
+      this.#round()
+        .catch((err: unknown) => this.deps.log.warn({ err }, 'writer lease round failed'))
+        .finally(() => this.#schedule())
+    }, every)
+    this.#timer.unref()
+  }
+
+  /**
+   * One round. A writer whose lease is still its own renews it; anyone else (a standby, or a writer that was
+   * frozen or cut off past its duration) reads the record first and acquires it only when it is free, lapsed or
+   * still this process's own and unchanged.
+   */
+  async #round(): Promise<void> {
+    if (this.#closed) return
+    const seen = this.#observed
+    if (this.#role !== 'standby' && seen && performance.now() < this.#mayWriteUntil + this.timings.marginMs) {
+      await this.#renew(seen)
+      return
+    }
+    if (this.#role !== 'standby') {
+      this.deps.log.warn({ identity: this.identity }, 'writer lease lapsed before it could be renewed; no more writes')
+      this.#setRole('standby')
+    }
+    const now = await this.#read()
+    const record = now.record
+    const mine = record?.holder === this.identity
+    if (!record || record.holder === '' || mine || this.#lapsed(now)) await this.#acquire(now)
+  }
+
+  async #renew(seen: Observed): Promise<void> {
+    try {
+      await this.#claim(seen.changeVersion)
+    } catch (err) {
+      if (!isFault(err, 'ConcurrentAccess')) {
+        this.deps.log.warn({ err }, 'cannot renew the writer lease now; trying again')
+        return
+      }
+      // the VM changed: another process took the lease, or someone touched the VM
+      const now = await this.#read()
+      if (now.record?.holder !== this.identity) {
+        this.deps.log.warn({ writer: now.record?.address }, 'another process holds the writer lease; this one is a standby now')
+        this.#mayWriteUntil = 0
+        this.#setRole('standby')
+      }
+    }
+  }
+
+  async #acquire(seen: Observed): Promise<void> {
+    try {
+      const changeVersion = await this.#claim(seen.changeVersion)
+      this.deps.log.info({ identity: this.identity, address: this.#address }, 'holding the writer lease; taking over the namespace')
+      this.#setRole('taking-over')
+      this.#takingOver = this.#takeOver(changeVersion).then(
+        () => {
+          if (this.#role !== 'taking-over' || !this.holds()) return
+          this.#setRole('writer')
+          this.deps.log.info({ address: this.#address }, 'writer of the namespace')
+        },
+        (err: unknown) => {
+          // the next round finds the record still this process's own and takes over again
+          this.deps.log.warn({ err }, 'taking over the namespace failed; trying again')
+          if (this.#role === 'taking-over') this.#setRole('standby')
+        },
+      )
+    } catch (err) {
+      if (isFault(err, 'ConcurrentAccess')) return // another standby was quicker
+      throw err
+    }
+  }
+
+  /** Writes this process's record over `changeVersion`; on success this process may write for a while. */
+  async #claim(changeVersion: string): Promise<string> {
+    const sentAt = performance.now()
+    const record: LeaseRecord = {
+      holder: this.identity,
+      address: this.#address,
+      durationMs: this.timings.durationMs,
+      renewedAt: new Date().toISOString(),
+    }
+    const next = await this.#write(changeVersion, record)
+    this.#mayWriteUntil = sentAt + this.timings.durationMs - this.timings.marginMs
+    this.#observed = { changeVersion: next, record, since: sentAt }
+    return next
+  }
+
+  /** One compare-and-set of the record; resolves with the VM's new changeVersion. */
+  async #write(changeVersion: string, record: LeaseRecord): Promise<string> {
+    const { client } = this.deps
+    const vm = this.#vm as MoRef<'VirtualMachine'>
+    const spec = { changeVersion, extraConfig: [{ key: leaseKey, value: formatLease(record) }] }
+    // the lease's own writes are what grant the right to write: they go around the client's write guard
+    const task = await methods.reconfigVMTask(client.session, vm, spec, { opId: 'writer-lease' })
+    let { info, changeVersion: next } = await this.#readWith(task)
+    if (!info || !isTaskDone(info)) {
+      await client.waitForTask(task, { opId: 'writer-lease' })
+      ;({ changeVersion: next } = await this.#readWith())
+      return next
+    }
+    taskOutcome(info)
+    return next
+  }
+
+  /** The record as vSphere holds it now, noting when this version was first seen. */
+  async #read(): Promise<Observed> {
+    const { changeVersion, record } = await this.#readWith()
+    const seen = this.#observed
+    const observed: Observed =
+      seen && seen.changeVersion === changeVersion ? { ...seen, record } : { changeVersion, record, since: performance.now() }
+    this.#observed = observed
+    return observed
+  }
+
+  /** One read of the lease VM's changeVersion and record, and of `task`'s info when given. */
+  async #readWith(task?: MoRef<'Task'>): Promise<{ changeVersion: string; record: LeaseRecord | undefined; info?: TaskInfo }> {
+    const { client } = this.deps
+    const vm = this.#vm as MoRef<'VirtualMachine'>
+    const specSet = [objectsFilterSpec([vm], ['config.changeVersion', `config.extraConfig["${leaseKey}"]`])]
+    if (task) specSet.push(objectsFilterSpec([task], ['info']))
+    const objects = await retrieveAll(client.session, client.propertyCollector, specSet, { opId: 'writer-lease' })
+    let changeVersion = ''
+    let record: LeaseRecord | undefined
+    let info: TaskInfo | undefined
+    for (const { obj, props } of objects) {
+      if (obj.type === 'Task') info = props['info'] as TaskInfo | undefined
+      if (obj.type !== 'VirtualMachine') continue
+      changeVersion = String(props['config.changeVersion'] ?? '')
+      const option = props[`config.extraConfig["${leaseKey}"]`] as OptionValue | undefined
+      record = parseLease(option?.value === undefined ? undefined : String(option.value))
+    }
+    return { changeVersion, record, ...(info ? { info } : {}) }
+  }
+
+  #lapsed(seen: Observed): boolean {
+    const duration = Math.max(seen.record?.durationMs ?? 0, this.timings.durationMs)
+    return performance.now() - seen.since >= duration
+  }
+
+  /** The lease VM in the namespace's folder, made on first use (two processes making it at once: one wins). */
+  async #findOrCreate(): Promise<MoRef<'VirtualMachine'>> {
+    const { client, target, log } = this.deps
+    const op = { opId: 'writer-lease' }
+    const found = await client.findChild(target.vmFolder, leaseVmName, op)
+    if (found) return found as MoRef<'VirtualMachine'>
+    const spec = {
+      name: leaseVmName,
+      guestId: 'otherGuest',
+      files: { vmPathName: `[${target.datastore.name}]` },
+      numCPUs: 1,
+      memoryMB: 4,
+      annotation: 'Holds the portlayer writer lease of this folder (hidden ExtraConfig key portlayer/writer). Do not remove while portlayer runs.',
+    }
+    try {
+      const task = await methods.createVMTask(client.session, target.vmFolder, spec, target.pool, undefined, op)
+      const vm = (await client.waitForTask(task, op)) as MoRef<'VirtualMachine'>
+      log.info({ vm: vm.value }, 'made the writer lease VM')
+      return vm
+    } catch (err) {
+      if (!isFault(err, 'DuplicateName') && !(err instanceof VimUnreachable)) throw err
+      const again = await client.findChild(target.vmFolder, leaseVmName, op)
+      if (!again) throw err
+      return again as MoRef<'VirtualMachine'>
+    }
+  }
+
+  #setRole(role: Role): void {
+    if (this.#role === role) return
+    this.#role = role
+    for (const listener of this.#listeners) listener(role)
+  }
+}
