@@ -50,7 +50,7 @@ func parseConfig(args []string) (*config, error) {
 	fs.StringVar(&c.key, "key", "", "PEM private key file for -tls")
 	fs.StringVar(&c.username, "username", "", "the only user name Login accepts (default: any non-empty pair)")
 	fs.StringVar(&c.password, "password", "", "the only password Login accepts, with -username")
-	fs.DurationVar(&c.sessionIdleTimeout, "session-idle-timeout", 0, "expire sessions idle this long (0: never)")
+	fs.DurationVar(&c.sessionIdleTimeout, "session-idle-timeout", 30*time.Minute, "expire sessions idle this long, as vCenter does after 30 minutes (0: never)")
 	fs.DurationVar(&c.taskLifetime, "task-lifetime", 10*time.Minute, "with -compat, remove a task this long after it completed (0: never)")
 	fs.StringVar(&c.tmpdir, "tmpdir", "", "parent directory for the datastore directories (default: the system temp dir)")
 	fs.BoolVar(&c.compat, "compat", true, "behave like vCenter where vcsim 0.24.2 differs; false gives pure vcsim")

@@ -10,6 +10,8 @@
 //	GET    /govcsim/faults     the rules with their remaining counts and hits
 //	DELETE /govcsim/faults     remove every rule
 //	GET    /govcsim/inventory  the inventory JSON as it is now (same shape as stdout's second line)
+//	GET    /govcsim/collector  what the compat property collector did: waits, answers, retrievals, objects collected
+//	DELETE /govcsim/collector  reset those counts
 package main
 
 import (
@@ -26,29 +28,29 @@ import (
 )
 
 type front struct {
-	cfg      *config
-	vcsim    http.Handler
-	hooks    *taskHooks
-	faults   *faultRules
-	counts   *callCounts
-	pager    *pager
-	waits    *waits
-	trace    *tracer
-	logger   *log.Logger
-	describe func() *inventory
+	cfg        *config
+	vcsim      http.Handler
+	hooks      *taskHooks
+	faults     *faultRules
+	counts     *callCounts
+	pager      *pager
+	collectors *collectors
+	trace      *tracer
+	logger     *log.Logger
+	describe   func() *inventory
 }
 
 func newFront(cfg *config, vcsim http.Handler, hooks *taskHooks, faults *faultRules, logger *log.Logger, describe func() *inventory) *front {
 	f := &front{
-		cfg:      cfg,
-		vcsim:    vcsim,
-		hooks:    hooks,
-		faults:   faults,
-		counts:   newCallCounts(),
-		pager:    newPager(),
-		waits:    newWaits(),
-		logger:   logger,
-		describe: describe,
+		cfg:        cfg,
+		vcsim:      vcsim,
+		hooks:      hooks,
+		faults:     faults,
+		counts:     newCallCounts(),
+		pager:      newPager(),
+		collectors: newCollectors(),
+		logger:     logger,
+		describe:   describe,
 	}
 	if cfg.trace {
 		f.trace = &tracer{out: os.Stderr}
@@ -64,6 +66,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveFaults(w, r)
 	case r.URL.Path == "/govcsim/inventory":
 		writeJSON(w, http.StatusOK, f.describe())
+	case r.URL.Path == "/govcsim/collector":
+		f.serveCollectorCounts(w, r)
 	case r.Method == http.MethodPost && (r.URL.Path == "/sdk" || r.URL.Path == "/sdk/vimService"):
 		f.serveSOAP(w, r)
 	default:
@@ -119,9 +123,20 @@ func (f *front) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		f.pager.cancelRetrieval(f, w, r, call)
 	case f.cfg.compat && call.method == "WaitForUpdatesEx":
 		f.waitForUpdates(w, r, call)
+	case f.cfg.compat && call.method == "CancelWaitForUpdates":
+		f.cancelWait(w, r, call)
+	case f.cfg.compat && call.method == "CreateFilter":
+		f.createFilter(w, r, call)
+	case f.cfg.compat && call.method == "DestroyPropertyFilter":
+		f.destroyFilter(w, r, call)
 	case f.cfg.compat && call.method == "DestroyPropertyCollector":
-		f.waits.forget(call.this)
-		f.forward(w, r, call)
+		f.destroyCollector(w, r, call)
+	case f.cfg.compat && call.method == "CreateContainerView":
+		f.createView(w, r, call)
+	case f.cfg.compat && call.method == "DestroyView":
+		f.destroyView(w, r, call)
+	case f.cfg.compat && call.method == "Logout":
+		f.logout(w, r, call)
 	case f.cfg.compat && call.method == "ShutdownGuest":
 		f.shutdownGuest(w, r, call)
 	case isTaskMethod(call.method):
@@ -231,6 +246,18 @@ func (f *front) serveStats(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, f.counts.snapshot())
 	case http.MethodDelete:
 		f.counts.reset()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET or DELETE"})
+	}
+}
+
+func (f *front) serveCollectorCounts(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, http.StatusOK, f.collectors.counts.snapshot())
+	case http.MethodDelete:
+		f.collectors.counts.reset()
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET or DELETE"})

@@ -141,7 +141,7 @@ func startSimulator(cfg *config, logger *log.Logger) (*runningSimulator, error) 
 	}
 	simulator.Map.AddHandler(hooks)
 	stopExpiry := make(chan struct{})
-	if cfg.compat && cfg.taskLifetime > 0 {
+	if cfg.compat {
 		expirer := &taskExpirer{lifetime: cfg.taskLifetime}
 		simulator.Map.AddHandler(expirer)
 		go expirer.run(stopExpiry)
@@ -154,6 +154,10 @@ func startSimulator(cfg *config, logger *log.Logger) (*runningSimulator, error) 
 		return describeInventory(cfg, server.URL)
 	}
 	front := newFront(cfg, server.Config.Handler, hooks, faults, logger, describe)
+	if cfg.compat {
+		simulator.Map.AddHandler(front.collectors)
+		go front.sweepSessions(stopExpiry)
+	}
 	// vcsim starts serving inside NewServer; nobody knows the port before the URL is printed, so swapping the
 	// handler here cannot race with a request.
 	server.Config.Handler = front

@@ -5,6 +5,11 @@
 //
 // The expirer hears of each new Task (a registry handler, as the task hooks are) and removes it from the registry,
 // and so from the collectors that saw it, once it completed -task-lifetime ago. Running tasks stay.
+//
+// Until then a completed task keeps only what vCenter keeps of it, its TaskInfo: as its state turns success or
+// error the expirer drops the work vcsim attached to it, a closure that held the whole HTTP request the task ran
+// for (headers, body, the decoded spec) and the objects it worked on. Under load that was most of the simulator's
+// memory: a few kilobytes per task, for the ten minutes a task stays readable.
 package main
 
 import (
@@ -27,19 +32,42 @@ var taskExpirerRef = types.ManagedObjectReference{Type: "GovcsimTaskExpirer", Va
 func (e *taskExpirer) Reference() types.ManagedObjectReference { return taskExpirerRef }
 
 func (e *taskExpirer) PutObject(obj mo.Reference) {
-	if task, ok := obj.(*simulator.Task); ok {
+	if task, ok := obj.(*simulator.Task); ok && e.lifetime > 0 {
 		e.mu.Lock()
 		e.tasks = append(e.tasks, task)
 		e.mu.Unlock()
 	}
 }
 
-func (e *taskExpirer) UpdateObject(mo.Reference, []types.PropertyChange) {}
+// UpdateObject lets go of a task's work once the task has completed (vcsim's Task.Run reports the state after
+// the work returned and never runs it again).
+func (e *taskExpirer) UpdateObject(obj mo.Reference, changes []types.PropertyChange) {
+	info, ok := obj.(*mo.Task)
+	if !ok {
+		return
+	}
+	for _, change := range changes {
+		if change.Name != "info.state" {
+			continue
+		}
+		if state, _ := change.Val.(types.TaskInfoState); state == types.TaskInfoStateSuccess || state == types.TaskInfoStateError {
+			if task, ok := simulator.Map.Get(info.Self).(*simulator.Task); ok {
+				task.Execute = nil
+			}
+		}
+	}
+}
 
 func (e *taskExpirer) RemoveObject(types.ManagedObjectReference) {}
 
-// run looks for expired tasks a few times per lifetime until stop is closed.
+// run looks for expired tasks a few times per lifetime until stop is closed; a lifetime of 0 keeps every task.
 func (e *taskExpirer) run(stop <-chan struct{}) {
+	if e.lifetime <= 0 {
+		e.mu.Lock()
+		e.tasks = nil
+		e.mu.Unlock()
+		return
+	}
 	every := e.lifetime / 4
 	if every > 30*time.Second {
 		every = 30 * time.Second

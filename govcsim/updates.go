@@ -1,5 +1,9 @@
-// WaitForUpdatesEx (compat): versions, one wait at a time, and answers that move forward only.
+// WaitForUpdatesEx (compat): the front answers it itself, per change (collector.go, filter_updates.go), where
+// vcsim 0.24.2 differs from vCenter in these ways:
 //
+//   - vcsim re-collects a collector's whole filters on every registry event while a wait runs, so one change
+//     among N watched VMs costs N collections (and every task's progress costs as much). vCenter reports per
+//     change: an update carries the objects and paths that changed since the client's version.
 //   - vcsim ignores the version a client sends: it answers every wait with the changes queued since its last
 //     answer, so an answer lost on the way (a reset connection, a client that gave up waiting) is lost for good.
 //     vCenter computes the answer from the client's version, so a client that asks again with the version it
@@ -9,175 +13,265 @@
 //   - vcsim lets two waits on one collector run at once (a client's retry beside the wait it gave up on), and
 //     both then edit the filter's object set: the process dies of a concurrent map write. The front runs one wait
 //     per collector at a time.
-//   - vcsim sends every modification of an object since the last answer, each with its whole value (a VM's
-//     ExtraConfig each time), where vCenter sends each changed property once with its latest value. A client
-//     that falls behind gets answers that grow with every change it missed. The front merges an object's
-//     modifications into one.
-//   - vcsim collects an object that entered the view only while it builds the answer, and lists the enter before
-//     the queued modifications of the same object, which are older than it. A client that applies the update set
-//     in order, as vCenter's clients do, sees the new object go back to an earlier state (an older name, a removed
-//     ExtraConfig key) until the next answer. The front drops the modifications of an object that enters in the
-//     same answer for the same filter: the enter's state already holds them.
+//   - vcsim sends every modification of an object since the last answer, each with its whole value, and lists an
+//     object's enter (collected as it answers) before older queued changes of it. The front sends each object
+//     once per answer, with its latest values, so an update applied in order moves every object forward only.
+//   - vcsim queues events on every collector that ever waited, for ever, whether or not anyone waits again; the
+//     front's collectors keep at most one entry per watched object, and go with their session.
 package main
 
 import (
+	"context"
 	"net/http"
 	"strconv"
-	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// collectorWaits is what the front knows of one property collector's waits.
-type collectorWaits struct {
-	mu      sync.Mutex // held while a wait of this collector runs in vcsim
-	version int        // the number of the last answer with updates, 0 before the first
-	last    []byte     // that answer, for a client that did not get it
-}
-
-type waits struct {
-	mu   sync.Mutex
-	byPC map[types.ManagedObjectReference]*collectorWaits
-}
-
-func newWaits() *waits {
-	return &waits{byPC: map[types.ManagedObjectReference]*collectorWaits{}}
-}
-
-func (ws *waits) of(pc types.ManagedObjectReference) *collectorWaits {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	cw := ws.byPC[pc]
-	if cw == nil {
-		cw = &collectorWaits{}
-		ws.byPC[pc] = cw
-	}
-	return cw
-}
-
-// forget drops a destroyed collector's state (and the last answer it held).
-func (ws *waits) forget(pc types.ManagedObjectReference) {
-	ws.mu.Lock()
-	delete(ws.byPC, pc)
-	ws.mu.Unlock()
-}
+// gatherDelay lets a burst of events (a task's steps, a reconfigure's several updates) land in one answer.
+const gatherDelay = 20 * time.Millisecond
 
 func (f *front) waitForUpdates(w http.ResponseWriter, r *http.Request, call *soapCall) {
 	decoded, err := decodeRequest(call.body)
 	req, ok := decoded.(*types.WaitForUpdatesEx)
 	if err != nil || !ok {
-		f.forward(w, r, call)
+		writeFault(w, "cannot read the request", &types.InvalidRequest{})
 		return
 	}
-	cw := f.waits.of(call.this)
-	cw.mu.Lock()
-	defer cw.mu.Unlock()
+	// vcsim says whether the caller's session holds this collector (NotAuthenticated, ManagedObjectNotFound)
+	if refused := f.probeCollector(r, call.this); refused != nil {
+		refused.sendTo(w, refused.body.Bytes())
+		return
+	}
+	c := f.collectors.get(collectorKey{session: sessionOf(r), ref: call.this})
+	c.wait.Lock()
+	defer c.wait.Unlock()
+	atomic.AddInt64(&f.collectors.counts.waits, 1)
 
 	switch req.Version {
 	case "":
-		cw.version = 0
-	case strconv.Itoa(cw.version):
-	case strconv.Itoa(cw.version - 1):
+		c.version = 0
+		c.resetFilters()
+	case strconv.Itoa(c.version):
+	case strconv.Itoa(c.version - 1):
 		// the client never got the last answer
-		writeXML(w, http.StatusOK, cw.last)
+		writeXML(w, http.StatusOK, c.last)
 		return
 	default:
 		writeFault(w, "The specified version is invalid.", &types.InvalidCollectorVersion{})
 		return
 	}
 
+	ctx, cancel := waitContext(r.Context(), req.Options)
+	defer cancel()
+	c.mu.Lock()
+	c.cancel, c.canceled, c.waiting = cancel, false, true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.cancel, c.waiting, c.lastUsed = nil, false, time.Now()
+		c.mu.Unlock()
+	}()
+	once := req.Options != nil && req.Options.MaxWaitSeconds != nil && *req.Options.MaxWaitSeconds == 0
+
+	for {
+		set, refused := f.updateSet(r, c)
+		if refused != nil {
+			refused.sendTo(w, refused.body.Bytes())
+			return
+		}
+		// the first answer comes at once, even with nothing in it: it is the client's starting version
+		if len(set.FilterSet) > 0 || req.Version == "" {
+			c.version++
+			set.Version = strconv.Itoa(c.version)
+			answer := newCapturedResponse()
+			writeResponse(answer, &types.WaitForUpdatesExResponse{Returnval: set})
+			c.last = answer.body.Bytes()
+			atomic.AddInt64(&f.collectors.counts.answers, 1)
+			answer.sendTo(w, c.last)
+			return
+		}
+		if once {
+			writeResponse(w, &types.WaitForUpdatesExResponse{})
+			return
+		}
+		select {
+		case <-c.wake:
+			select {
+			case <-time.After(gatherDelay):
+			case <-ctx.Done():
+			}
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			c.mu.Lock()
+			canceled := c.canceled
+			c.mu.Unlock()
+			switch {
+			case canceled:
+				writeFault(w, "The task was canceled by a user.", &types.RequestCanceled{})
+			case r.Context().Err() != nil:
+				// the client went away; nothing was computed for it
+			default:
+				writeResponse(w, &types.WaitForUpdatesExResponse{}) // maxWaitSeconds passed: no updates
+			}
+			return
+		}
+	}
+}
+
+// waitContext ends at the client's maxWaitSeconds (none: no end but the client's).
+func waitContext(parent context.Context, options *types.WaitOptions) (context.Context, context.CancelFunc) {
+	if options != nil && options.MaxWaitSeconds != nil && *options.MaxWaitSeconds > 0 {
+		return context.WithTimeout(parent, time.Duration(*options.MaxWaitSeconds)*time.Second)
+	}
+	return context.WithCancel(parent)
+}
+
+// updateSet computes the collector's update from what changed; the filters remember it only when every filter
+// could be computed.
+func (f *front) updateSet(r *http.Request, c *collector) (*types.UpdateSet, *capturedResponse) {
+	dirty, filters := c.takeDirty()
+	set := &types.UpdateSet{}
+	pending := make([]*pendingUpdate, 0, len(filters))
+	for _, flt := range filters {
+		p, refused := f.updateOf(r, flt, dirty)
+		if refused != nil {
+			c.giveBack(dirty)
+			return nil, refused
+		}
+		if p != nil {
+			pending = append(pending, p)
+		}
+	}
+	c.mu.Lock()
+	for _, p := range pending {
+		p.commit()
+		if len(p.update.ObjectSet) > 0 {
+			set.FilterSet = append(set.FilterSet, p.update)
+		}
+	}
+	c.mu.Unlock()
+	return set, nil
+}
+
+// probeCollector asks vcsim whether the caller may use the collector, with a call that changes nothing
+// (CancelWaitForUpdates: vcsim runs no wait of its own here); it returns vcsim's fault, or nil.
+func (f *front) probeCollector(r *http.Request, pc types.ManagedObjectReference) *capturedResponse {
+	body := envelopeOpen + `<CancelWaitForUpdates xmlns="urn:vim25"><_this type="PropertyCollector">` +
+		textEscaper.Replace(pc.Value) + `</_this></CancelWaitForUpdates>` + envelopeClose
 	held := newCapturedResponse()
-	f.forward(held, r, call)
-	body := held.body.Bytes()
-	if held.statusCode() != http.StatusOK {
-		held.sendTo(w, body)
-		return
-	}
-	set := decodeUpdateSet(body)
-	if set == nil {
-		// no changes within maxWaitSeconds: the client keeps its version
-		held.sendTo(w, body)
-		return
-	}
-	dropSupersededModifies(set)
-	mergeModifies(set)
-	cw.version++
-	set.Version = strconv.Itoa(cw.version)
-	answer := newCapturedResponse()
-	writeResponse(answer, &types.WaitForUpdatesExResponse{Returnval: set})
-	if answer.statusCode() == http.StatusOK {
-		cw.last = answer.body.Bytes()
-	}
-	answer.sendTo(w, answer.body.Bytes())
-}
-
-// dropSupersededModifies removes, per filter, the modify updates of objects that enter in the same set, and
-// filter updates left empty.
-func dropSupersededModifies(set *types.UpdateSet) {
-	entered := map[types.ManagedObjectReference]map[types.ManagedObjectReference]bool{}
-	for _, fu := range set.FilterSet {
-		for _, u := range fu.ObjectSet {
-			if u.Kind == types.ObjectUpdateKindEnter {
-				if entered[fu.Filter] == nil {
-					entered[fu.Filter] = map[types.ManagedObjectReference]bool{}
-				}
-				entered[fu.Filter][u.Obj] = true
-			}
-		}
-	}
-	kept := set.FilterSet[:0]
-	for _, fu := range set.FilterSet {
-		objects := fu.ObjectSet[:0]
-		for _, u := range fu.ObjectSet {
-			if u.Kind == types.ObjectUpdateKindModify && entered[fu.Filter][u.Obj] {
-				continue
-			}
-			objects = append(objects, u)
-		}
-		fu.ObjectSet = objects
-		if len(fu.ObjectSet) > 0 || len(fu.MissingSet) > 0 {
-			kept = append(kept, fu)
-		}
-	}
-	set.FilterSet = kept
-}
-
-// mergeModifies folds the modify updates of one object within a filter update into its first one, each property
-// once with its latest value, as vCenter sends an object's changes since the client's version.
-func mergeModifies(set *types.UpdateSet) {
-	for i := range set.FilterSet {
-		fu := &set.FilterSet[i]
-		first := map[types.ManagedObjectReference]int{}
-		objects := fu.ObjectSet[:0]
-		for _, u := range fu.ObjectSet {
-			at, seen := first[u.Obj]
-			if u.Kind != types.ObjectUpdateKindModify || !seen {
-				if u.Kind == types.ObjectUpdateKindModify {
-					first[u.Obj] = len(objects)
-				}
-				objects = append(objects, u)
-				continue
-			}
-			merged := &objects[at]
-			for _, change := range u.ChangeSet {
-				kept := merged.ChangeSet[:0]
-				for _, earlier := range merged.ChangeSet {
-					if earlier.Name != change.Name {
-						kept = append(kept, earlier)
-					}
-				}
-				merged.ChangeSet = append(kept, change)
-			}
-		}
-		fu.ObjectSet = objects
-	}
-}
-
-// decodeUpdateSet reads vcsim's WaitForUpdatesEx answer.
-func decodeUpdateSet(body []byte) *types.UpdateSet {
-	var res types.WaitForUpdatesExResponse
-	if !decodeAnswer(body, &res) {
+	f.forward(held, newSOAPRequest(r, "/sdk", body), &soapCall{method: "CancelWaitForUpdates"})
+	if held.statusCode() == http.StatusOK {
 		return nil
 	}
-	return res.Returnval
+	return held
+}
+
+// cancelWait ends the collector's running wait with RequestCanceled, then lets vcsim answer the call.
+func (f *front) cancelWait(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	if c := f.collectors.find(collectorKey{session: sessionOf(r), ref: call.this}); c != nil {
+		c.mu.Lock()
+		if c.cancel != nil {
+			c.canceled = true
+			c.cancel()
+		}
+		c.mu.Unlock()
+	}
+	f.forward(w, r, call)
+}
+
+// createFilter lets vcsim make the filter, then records its spec with the collector.
+func (f *front) createFilter(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	defer held.sendTo(w, held.body.Bytes())
+	if held.statusCode() != http.StatusOK {
+		return
+	}
+	decoded, err := decodeRequest(call.body)
+	req, ok := decoded.(*types.CreateFilter)
+	var res types.CreateFilterResponse
+	if err != nil || !ok || !decodeAnswer(held.body.Bytes(), &res) {
+		return
+	}
+	c := f.collectors.get(collectorKey{session: sessionOf(r), ref: call.this})
+	flt := newFilter(res.Returnval, req.Spec)
+	c.mu.Lock()
+	c.filters[flt.ref] = flt
+	c.lastUsed = time.Now()
+	c.mu.Unlock()
+	c.signal() // a running wait reports the new filter's objects
+}
+
+// destroyFilter lets vcsim destroy the filter, then forgets it.
+func (f *front) destroyFilter(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	if held.statusCode() == http.StatusOK {
+		session := sessionOf(r)
+		f.collectors.each(func(c *collector) {
+			if c.key.session != session {
+				return
+			}
+			c.mu.Lock()
+			delete(c.filters, call.this)
+			c.mu.Unlock()
+		})
+	}
+	held.sendTo(w, held.body.Bytes())
+}
+
+// destroyCollector lets vcsim destroy the collector, then forgets it.
+func (f *front) destroyCollector(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	if held.statusCode() == http.StatusOK {
+		f.collectors.drop(collectorKey{session: sessionOf(r), ref: call.this})
+	}
+	held.sendTo(w, held.body.Bytes())
+}
+
+// viewCreated records a session's ContainerView, so the view's handler goes when the session ends unannounced.
+func (f *front) createView(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	var res types.CreateContainerViewResponse
+	if held.statusCode() == http.StatusOK && decodeAnswer(held.body.Bytes(), &res) {
+		f.collectors.mu.Lock()
+		f.collectors.views[collectorKey{session: sessionOf(r), ref: res.Returnval}] = true
+		f.collectors.mu.Unlock()
+	}
+	held.sendTo(w, held.body.Bytes())
+}
+
+func (f *front) destroyView(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	if held.statusCode() == http.StatusOK {
+		f.collectors.mu.Lock()
+		delete(f.collectors.views, collectorKey{session: sessionOf(r), ref: call.this})
+		f.collectors.mu.Unlock()
+	}
+	held.sendTo(w, held.body.Bytes())
+}
+
+// logout lets vcsim end the session, then drops what the front held for it.
+func (f *front) logout(w http.ResponseWriter, r *http.Request, call *soapCall) {
+	session := sessionOf(r)
+	held := newCapturedResponse()
+	f.forward(held, r, call)
+	if held.statusCode() == http.StatusOK && session != "" {
+		f.collectors.dropSession(session)
+	}
+	held.sendTo(w, held.body.Bytes())
+}
+
+func sessionOf(r *http.Request) string {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
 }
