@@ -5,7 +5,7 @@
  * can be logged whole. Bad values raise `ConfigError` with a message naming the flag and its variable; the CLI
  * exits with code 2 on it.
  */
-import type { LeaseTimings } from './container/writer/lease.js'
+import { defaultLeaseTimings, leaseTimingsFor, type LeaseTimings } from './container/writer/lease.js'
 import { readFile } from 'node:fs/promises'
 import { inspect } from 'node:util'
 
@@ -13,6 +13,8 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
 export const logLevels: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 
 export const defaultListen = '127.0.0.1:2377'
+/** where the Docker Engine API front listens unless told otherwise (docker's own unencrypted port) */
+export const defaultDockerListen = '127.0.0.1:2375'
 
 /** A secret string: `reveal()` is the only way to read it; every printed form is `[redacted]`. */
 export class Secret {
@@ -65,6 +67,8 @@ export interface Config {
   vmFolder?: string
   pool?: string
   listen: ListenAddress
+  /** the Docker Engine API front's address; absent: not served (`--docker-listen off`) */
+  dockerListen?: ListenAddress
   /** bearer token guarding every REST route but `/healthz` */
   token?: Secret
   logLevel: LogLevel
@@ -92,8 +96,10 @@ export interface ConfigFlags {
   vmFolder?: string
   pool?: string
   listen?: string
+  dockerListen?: string
   tokenFile?: string
   logLevel?: string
+  leaseSeconds?: string
 }
 
 export interface ConfigOption {
@@ -165,6 +171,12 @@ export const configOptions: readonly ConfigOption[] = [
     description: `REST listen address (default ${defaultListen}; [::1]:port for IPv6)`,
   },
   {
+    flags: '--docker-listen <host:port|off>',
+    key: 'dockerListen',
+    env: 'PORTLAYER_DOCKER_LISTEN',
+    description: `Docker Engine API address for the docker CLI and docker-compose (default ${defaultDockerListen}; off: not served)`,
+  },
+  {
     flags: '--token-file <path>',
     key: 'tokenFile',
     env: 'PORTLAYER_TOKEN',
@@ -176,6 +188,14 @@ export const configOptions: readonly ConfigOption[] = [
     key: 'logLevel',
     env: 'PORTLAYER_LOG_LEVEL',
     description: `log level: ${logLevels.join(', ')} (default info)`,
+  },
+  {
+    flags: '--lease-seconds <seconds>',
+    key: 'leaseSeconds',
+    env: 'PORTLAYER_LEASE_SECONDS',
+    description:
+      `how long a renewal of the writer lease holds (default ${defaultLeaseTimings.durationMs / 1000}); ` +
+      'a standby takes over that long after the writer stopped renewing',
   },
 ]
 
@@ -234,11 +254,10 @@ function parseBoolean(key: keyof ConfigFlags, value: string): boolean {
   throw new ConfigError(`${settingName(key)}: expected true or false, got ${JSON.stringify(value)}`)
 }
 
-export function parseListen(value: string): ListenAddress {
+export function parseListen(value: string, key: 'listen' | 'dockerListen' = 'listen'): ListenAddress {
+  const example = key === 'listen' ? defaultListen : `${defaultDockerListen}, or off`
   const problem = () =>
-    new ConfigError(
-      `${settingName('listen')}: expected host:port (e.g. ${defaultListen}), got ${JSON.stringify(value)}`,
-    )
+    new ConfigError(`${settingName(key)}: expected host:port (e.g. ${example}), got ${JSON.stringify(value)}`)
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(value)
   if (!match) throw problem()
   const host = match[1] ?? match[2] ?? ''
@@ -301,6 +320,8 @@ export async function loadConfig(
   }
 
   const listen = parseListen(pick(flags, env, 'listen') ?? defaultListen)
+  const dockerText = pick(flags, env, 'dockerListen') ?? defaultDockerListen
+  const dockerListen = dockerText.trim().toLowerCase() === 'off' ? undefined : parseListen(dockerText, 'dockerListen')
 
   let token: Secret | undefined
   const tokenText =
@@ -323,9 +344,19 @@ export async function loadConfig(
     vmFolder: plainText('vmFolder', pick(flags, env, 'vmFolder')),
     pool: plainText('pool', pick(flags, env, 'pool')),
     listen,
+    dockerListen,
     token,
     logLevel: logLevel as LogLevel,
+    lease: leaseSeconds(pick(flags, env, 'leaseSeconds')),
   })
+}
+
+function leaseSeconds(value: string | undefined): Partial<LeaseTimings> | undefined {
+  if (value === undefined) return undefined
+  const seconds = Number(value)
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(seconds >= 1 && seconds <= 600))
+    throw new ConfigError(`${settingName('leaseSeconds')}: expected a number of seconds from 1 to 600, got ${JSON.stringify(value)}`)
+  return leaseTimingsFor(seconds * 1000)
 }
 
 /** Settings that were not given are left out, so a logged configuration shows only what is set. */

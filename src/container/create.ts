@@ -20,7 +20,7 @@ import { createSpec } from './spec.js'
 import type { ContainerStore } from './store.js'
 import type { ContainerView, CreateRequest, OpContext } from './types.js'
 import { vmStateFrom } from './vm-state.js'
-import { unavailableOr } from './vsphere-errors.js'
+import { resendIfRefused, unavailableOr } from './vsphere-errors.js'
 
 export interface CreateDeps {
   readonly client: VimClient
@@ -72,7 +72,7 @@ export async function createContainer(deps: CreateDeps, req: CreateRequest, op: 
     )
     let vm: MoRef<'VirtualMachine'>
     try {
-      vm = await client.createVM(target.vmFolder, spec, target.pool, { opId: op.opId })
+      vm = await resendIfRefused(() => client.createVM(target.vmFolder, spec, target.pool, { opId: op.opId }))
     } catch (err) {
       if (!outcomeUnknown(err)) throw err
       const found = await findCreated(deps, String(spec.name), id, op).catch((lookup: unknown) => {

@@ -124,3 +124,67 @@ export interface ContainerService {
   /** Whether vSphere answered recently; readyz reports it. */
   ready(): Promise<boolean>
 }
+
+/** `POST /networks/{net}/connect` of the Docker API front: the endpoint a container gets on a network. */
+export interface ConnectRequest {
+  /** network aliases of this container on the network */
+  aliases?: string[]
+  /** links from this container on the network, `name:alias` */
+  links?: string[]
+}
+
+/** A network definition (the Docker API front's `docker network create`), kept in vSphere (networks.ts). */
+export interface NetworkDefinition {
+  /** 64 lowercase hex */
+  id: string
+  name: string
+  driver: string
+  labels: Record<string, string>
+  internal: boolean
+  attachable: boolean
+  /** RFC 3339 */
+  createdAt: string
+}
+
+export interface NetworkCreateRequest {
+  name: string
+  driver?: string
+  labels?: Record<string, string>
+  internal?: boolean
+  attachable?: boolean
+}
+
+/** An image made known by `docker load` (images.ts): its archive is kept on the datastore. */
+export interface ImageRecord {
+  /** `sha256:<64 hex>`, the digest of its config, as docker names images */
+  id: string
+  repoTags: string[]
+  /** the image's config document (docker's `Config`, `ContainerConfig`, `Created`, `Architecture`, …) */
+  config: Record<string, unknown>
+  /** bytes of the archive */
+  size: number
+  /** RFC 3339 */
+  createdAt: string
+}
+
+/**
+ * What the Docker API front needs beyond the REST contract: connecting containers to networks, the network
+ * definitions, and images. Like everything else, kept in vSphere.
+ */
+export interface DockerBackend {
+  connect(ref: string, network: string, request: ConnectRequest, op: OpContext): Promise<void>
+  disconnect(ref: string, network: string, op: OpContext): Promise<void>
+  networks(op: OpContext): Promise<NetworkDefinition[]>
+  createNetwork(request: NetworkCreateRequest, op: OpContext): Promise<NetworkDefinition>
+  removeNetwork(id: string, op: OpContext): Promise<void>
+  images(op: OpContext): Promise<ImageRecord[]>
+  /** the image a tag or an ID names; `not_found` with docker's `No such image: …` otherwise */
+  image(ref: string, op: OpContext): Promise<ImageRecord>
+  /** stores a docker-archive (`docker save` output) and makes its images known; resolves with what was loaded */
+  loadImages(archive: Buffer, op: OpContext): Promise<ImageRecord[]>
+  tagImage(ref: string, tag: string, op: OpContext): Promise<void>
+  /** untags `ref` (a tag) or removes the image (an ID, or its last tag); resolves with what was untagged/deleted */
+  removeImage(ref: string, op: OpContext): Promise<{ untagged: string[]; deleted: string[] }>
+}
+
+export type DockerService = ContainerService & DockerBackend

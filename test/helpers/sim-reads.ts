@@ -4,6 +4,7 @@
 // its cache cannot hide itself.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
+import { leaseVmName } from '../../src/container/writer/lease.js'
 import type { DatastoreInventory, Govcsim, GovcsimInventory, NamedRef } from '../../src/sim/launcher.js'
 import { expectOk, optionValues, unescapeXml, type MoRef, type RawSoap } from './raw-soap.js'
 
@@ -14,9 +15,13 @@ export async function liveInventory(sim: Govcsim): Promise<GovcsimInventory> {
   return (await res.json()) as GovcsimInventory
 }
 
-/** Every VM of the first datacenter, by display name, as the simulator lists them now. */
-export async function simVms(sim: Govcsim): Promise<NamedRef[]> {
-  return (await liveInventory(sim)).datacenters[0]?.vms ?? []
+/**
+ * Every VM of the first datacenter, by display name, as the simulator lists them now; the writer lease's VM, which
+ * portlayer makes for itself at start, is left out unless asked for.
+ */
+export async function simVms(sim: Govcsim, options: { withLease?: boolean } = {}): Promise<NamedRef[]> {
+  const vms = (await liveInventory(sim)).datacenters[0]?.vms ?? []
+  return options.withLease ? vms : vms.filter((vm) => vm.name !== leaseVmName)
 }
 
 export async function simVm(sim: Govcsim, displayName: string): Promise<MoRef | undefined> {

@@ -164,8 +164,9 @@ export class RenameExecutor {
     const c = current && (await store.fresh(current.vm.moref, op.opId))
     const journal = c && readJournal(c.vm.extraConfig)
     if (!c || !journal) return 'none'
-    const holder = journal.newName === '' ? undefined : store.index.named(journal.newName)
-    if (holder && holder.id !== id && journal.oldName !== '') {
+    // another container with the new name (given outside portlayer, or by a writer that lost track) keeps it
+    const holder = store.list().find((other) => other.id !== id && other.name === journal.newName)
+    if (holder && journal.oldName !== '') {
       await this.#undoLinks(journal.linked, journal.newName, journal.oldName, op)
       await commit(this.deps, id, (r) => renameChange(r, journal.newName, journal.oldName, null), op.opId)
       log.info({ opId: op.opId, id, oldName: journal.oldName, name: journal.newName }, 'rolled an interrupted rename back')

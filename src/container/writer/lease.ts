@@ -30,7 +30,12 @@ export interface LeaseTimings {
   readonly marginMs: number
 }
 
-export const defaultLeaseTimings: LeaseTimings = { durationMs: 8_000, renewEveryMs: 2_000, watchEveryMs: 1_000, marginMs: 2_000 }
+/** The timings of a lease that holds `durationMs`: renewed four times in it, read eight times by a standby. */
+export function leaseTimingsFor(durationMs: number): LeaseTimings {
+  return { durationMs, renewEveryMs: durationMs / 4, watchEveryMs: durationMs / 8, marginMs: durationMs / 4 }
+}
+
+export const defaultLeaseTimings: LeaseTimings = leaseTimingsFor(8_000)
 
 /** the lease VM's display name in the namespace's VM folder */
 export const leaseVmName = 'portlayer-writer'

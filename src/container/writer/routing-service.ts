@@ -85,18 +85,30 @@ export class RoutingService implements ContainerService {
     return this.local.ready()
   }
 
-  #write<T>(write: (to: Writes) => Promise<T>): Promise<T> {
-    switch (this.lease.role) {
-      case 'writer':
-        return write(this.local)
-      case 'taking-over':
-        return Promise.reject(noWriter('this process is taking over as the namespace\'s writer'))
-      case 'standby': {
-        const writer = this.#writer()
-        if (!writer) return Promise.reject(noWriter('no process holds the namespace\'s writer lease now'))
-        return write(writer)
-      }
-    }
+  async #write<T>(write: (to: Writes) => Promise<T>): Promise<T> {
+    // a takeover is short (the store catches up, open journals are settled): a write waits for it
+    if (this.lease.role === 'taking-over' && !(await this.#settled(this.lease.timings.durationMs)))
+      throw noWriter("this process is still taking over as the namespace's writer")
+    if (this.lease.role === 'writer') return write(this.local)
+    const writer = this.#writer()
+    if (!writer) throw noWriter("no process holds the namespace's writer lease now")
+    return write(writer)
+  }
+
+  /** Resolves true once the lease's role is no longer `taking-over`, false after `ms`. */
+  #settled(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        stop()
+        resolve(false)
+      }, ms)
+      const stop = this.lease.onRole((role) => {
+        if (role === 'taking-over') return
+        clearTimeout(timer)
+        stop()
+        resolve(true)
+      })
+    })
   }
 
   /** The writer as the lease names it, or undefined when none holds it. */
