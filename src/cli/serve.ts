@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino'
 import { buildApp } from '../api/app.js'
+import { buildDockerApp } from '../docker/app.js'
 import { Secret, withVsphere, type Config, type LoadedConfig, type VsphereConfig } from '../config.js'
 import { compose, type Runtime } from '../di.js'
 import { startGovcsim, type Govcsim, type GovcsimOptions } from '../sim/launcher.js'
@@ -19,6 +20,8 @@ const defaultDeps: ServeDeps = { compose, startSim: startGovcsim }
 export interface Server {
   /** `http://host:port` the REST API listens on */
   address: string
+  /** `http://host:port` the Docker Engine API front listens on, when it is served */
+  dockerAddress?: string
   /** the embedded simulator's SDK URL, when one was started */
   simulatorUrl?: string
   /** closes the REST app, then the runtime, then the simulator */
@@ -82,9 +85,25 @@ export async function startServer(
     const role = await runtime.join(address)
     logger.info({ role }, role === 'standby' ? 'standby: writes go to the namespace\'s writer' : 'serving as the namespace\'s writer')
 
-    return { address, simulatorUrl, close: closeAll }
+    let dockerAddress: string | undefined
+    if (config.dockerListen && runtime.docker) {
+      const docker = buildDockerApp({ service: runtime.docker, logger, ...(config.token ? { token: config.token.reveal() } : {}) })
+      stack.push({ what: 'Docker API front', close: () => docker.close() })
+      await docker.listen({ host: config.dockerListen.host, port: config.dockerListen.port })
+      dockerAddress = urlOf(docker.server.address(), config.dockerListen)
+      logger.info({ address: dockerAddress, tokenRequired: config.token !== undefined }, 'docker API listening')
+    }
+
+    return { address, ...(dockerAddress ? { dockerAddress } : {}), simulatorUrl, close: closeAll }
   } catch (err) {
     await closeAll()
     throw err
   }
+}
+
+/** `http://host:port` of a bound server (the port the system chose when 0 was asked). */
+function urlOf(bound: ReturnType<import('node:net').Server['address']>, asked: { host: string; port: number }): string {
+  const port = typeof bound === 'object' && bound ? bound.port : asked.port
+  const host = asked.host.includes(':') ? `[${asked.host}]` : asked.host
+  return `http://${host}:${port}`
 }

@@ -73,7 +73,8 @@ export async function standbyPortlayer(sim: Govcsim, options: { logLevel?: strin
 }
 
 function serveArgs(sim: Govcsim): string[] {
-  return ['serve', '--url', sim.url, '--username', sim.username, '--listen', '127.0.0.1:0']
+  // the Docker API front's default port is one per machine: tests that drive it start their own (test/integration/docker)
+  return ['serve', '--url', sim.url, '--username', sim.username, '--listen', '127.0.0.1:0', '--docker-listen', 'off']
 }
 
 function serveEnv(sim: Govcsim, options: { logLevel?: string }): NodeJS.ProcessEnv {
