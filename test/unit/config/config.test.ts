@@ -39,10 +39,26 @@ async function refused(flags: ConfigFlags, env: NodeJS.ProcessEnv = {}, read: Re
 }
 
 describe('defaults', () => {
-  it('with nothing set: the embedded simulator, 127.0.0.1:2377, info, no token', async () => {
+  it('with nothing set: the embedded simulator, 127.0.0.1:2377, the Docker API on 127.0.0.1:2375, info, no token', async () => {
     const config = await loadConfig({}, {}, files({}))
-    expect(config).toEqual({ listen: { host: '127.0.0.1', port: 2377 }, logLevel: 'info' })
+    expect(config).toEqual({
+      listen: { host: '127.0.0.1', port: 2377 },
+      dockerListen: { host: '127.0.0.1', port: 2375 },
+      logLevel: 'info',
+    })
     expect(config.vsphere).toBeUndefined()
+  })
+
+  it('--docker-listen off (or PORTLAYER_DOCKER_LISTEN=off) leaves the Docker API front out; a bad address names the flag', async () => {
+    expect((await loadConfig({ dockerListen: 'off' }, {}, files({}))).dockerListen).toBeUndefined()
+    expect((await loadConfig({}, { PORTLAYER_DOCKER_LISTEN: 'OFF' }, files({}))).dockerListen).toBeUndefined()
+    expect((await loadConfig({}, { PORTLAYER_DOCKER_LISTEN: '0.0.0.0:12375' }, files({}))).dockerListen).toEqual({
+      host: '0.0.0.0',
+      port: 12375,
+    })
+    await expect(loadConfig({ dockerListen: 'nowhere' }, {}, files({}))).rejects.toThrow(
+      /--docker-listen \(PORTLAYER_DOCKER_LISTEN\): expected host:port/,
+    )
   })
 })
 
