@@ -15,7 +15,7 @@
 import type { MoRef, VirtualMachinePowerState } from '../vim/index.js'
 import { MigrationError } from './errors.js'
 import { migrateInMemory, PluginFailedError } from './migrate.js'
-import { migrationRecordEntry } from './migration-record.js'
+import { migrationRecordEntry, readMigratedVersion } from './migration-record.js'
 import { isHiddenKey, persistPlan, type ExtraConfigEntry } from './persist.js'
 import { dataVersionKeys, readDataVersion } from './data-version.js'
 import { isEmptyValue, type ExtraConfigMap, type MigrationTarget } from './plugin.js'
@@ -70,7 +70,7 @@ export interface PluginOutcome {
 export type VmPlan =
   /** not a VIC VM: the job leaves it alone */
   | { readonly kind: 'ignored' }
-  /** no plugin changes anything */
+  /** nothing to write: no plugin changes anything, or the job wrote the VM before and finds nothing new */
   | (PlanBase & { readonly kind: 'current' })
   /** plugins ran; `writes` empty means every change is guest-visible and stays in memory */
   | (PlanBase & {
@@ -131,6 +131,10 @@ export function planVm(registry: PluginRegistry, vm: VmSnapshot): VmPlan {
     if (!result.migrated) return { ...base, kind: 'current' }
 
     const { persist, inMemoryOnly } = persistPlan(target, config, result.map)
+    // a VM the job wrote before is done with, though its guest-visible changes are made again on every read
+    if (persist.length === 0 && readMigratedVersion(config) >= registry.latestVersion(target)) {
+      return { ...base, kind: 'current' }
+    }
     if (target === 'appliance' && vm.powerState !== 'poweredOff' && persist.some((e) => !isHiddenKey(e.key))) {
       return {
         ...base,

@@ -18,7 +18,7 @@ export type VmOutcome =
   | 'would-migrate'
   /** plugins ran, but every change is guest-visible: nothing to write */
   | 'in-memory'
-  /** nothing to do: no plugin changes anything */
+  /** nothing to do: no plugin changes anything, or the job wrote the VM before and finds nothing new */
   | 'current'
   /** its keys contradict each other: left as it is, nothing written */
   | 'inconsistent'

@@ -79,7 +79,8 @@ describe('the scope of portlayer migrate', () => {
   it('with --vm-folder, migrates the VMs under that folder and ignores the VMs that are not containers', async () => {
     const run = await migrateJson(['--url', sdkUrl(sim()), '--vm-folder', `/${dc.name}/vm/containers`])
     expect(run.code).toBe(0)
-    expect(run.report.totals).toMatchObject({ examined: 6, ignored: 1, containers: 5, migrated: 3, current: 2 })
+    expect(run.report.totals).toMatchObject({ examined: 6, ignored: 1, containers: 5, migrated: 3 })
+    expect(run.report.totals.current + run.report.totals.inMemory).toBe(2)
     expect(await migrated([...inFolder, ...inPool, ...elsewhere])).toEqual([true, true, true, false, false, false, false, false, false])
   })
 
@@ -116,20 +117,48 @@ describe('the VCH appliance', () => {
     return vm.result!
   }
 
-  it('is refused while running, and migrated whole once powered off', async () => {
+  it('gets its hidden name whether it runs or not, and keeps its version stamp', async () => {
     const running = await createAppliance('vch-running', true)
     const off = await createAppliance('vch-off', false)
 
     const run = await migrateJson(['--url', sdkUrl(sim())])
-    expect(run.code).toBe(1)
-    expect(run.report.vms.find((r) => r.vm === running.value)).toMatchObject({ target: 'appliance', outcome: 'failed' })
-    expect(run.report.vms.find((r) => r.vm === off.value)).toMatchObject({ target: 'appliance', outcome: 'migrated' })
+    expect(run.code).toBe(0)
+    for (const vm of [running, off]) {
+      expect(run.report.vms.find((r) => r.vm === vm.value)).toMatchObject({ target: 'appliance', outcome: 'migrated' })
+      const config = new Map(await soap().extraConfig(vm))
+      expect(config.get('init/common/name')).toBe(legacyFixtures[0]!.expect.name)
+      expect(config.get('guestinfo.vice./init/version/PluginVersion')).toBe(appliance.get('guestinfo.vice./init/version/PluginVersion'))
+    }
+  })
 
-    const offConfig = new Map(await soap().extraConfig(off))
-    expect(offConfig.get('guestinfo.vice./init/version/PluginVersion')).toBe('10')
-    expect(offConfig.get('init/common/name')).toBe(legacyFixtures[0]!.expect.name)
-    const runningConfig = new Map(await soap().extraConfig(running))
+  it('is refused while running when a guest-visible key must change, and migrated whole once powered off', async () => {
+    const noId = new Map(appliance)
+    noId.delete('guestinfo.vice./init/common/id')
+    const folder = { type: 'Folder', value: dc.vmFolder }
+    const pool = { type: 'ResourcePool', value: dc.resourcePools[0]!.moref }
+    const made = await soap().task(
+      soap().createVM(folder, pool, {
+        name: 'vch-no-id',
+        guestId: 'otherGuest',
+        vmPathName: `[${dc.datastores[0]!.name}] vch-no-id/vch-no-id.vmx`,
+        extraConfig: [...noId],
+      }),
+    )
+    const vm = made.result!
+    expect((await soap().task(soap().powerOn(vm))).state).toBe('success')
+
+    const refused = await migrateJson(['--url', sdkUrl(sim())])
+    expect(refused.code).toBe(1)
+    expect(refused.report.vms.find((r) => r.vm === vm.value)).toMatchObject({ target: 'appliance', outcome: 'failed' })
+    const runningConfig = new Map(await soap().extraConfig(vm))
     expect(runningConfig.has('init/common/name')).toBe(false)
     expect(runningConfig.has(migrationRecordKey)).toBe(false)
+
+    expect((await soap().task(soap().call('PowerOffVM_Task', vm))).state).toBe('success')
+    const done = await migrateJson(['--url', sdkUrl(sim())])
+    expect(done.code).toBe(0)
+    const offConfig = new Map(await soap().extraConfig(vm))
+    expect(offConfig.get('init/common/name')).toBe(legacyFixtures[0]!.expect.name)
+    expect(offConfig.get('guestinfo.vice./init/common/id')).toBe('<nil>')
   })
 })
