@@ -110,6 +110,12 @@ export function buildDockerApp(options: DockerAppOptions): DockerApp {
     }
     if (closing) return reply.code(503).header('connection', 'close').send({ message: 'portlayer is shutting down' })
   })
+  // docker's clients read an error body only when its Content-Type is exactly application/json
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type')
+    if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json')
+    return payload
+  })
   if (options.token !== undefined) {
     const expected = createHash('sha256').update(options.token, 'utf8').digest()
     app.addHook('onRequest', async (request, reply) => {

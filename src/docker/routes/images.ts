@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { ContainerError } from '../../container/errors.js'
+import { normalizeTag } from '../../container/images.js'
 import type { ImageRecord } from '../../container/types.js'
 import type { DockerRouteDeps } from '../app.js'
 import { badRequest, DockerError } from '../errors.js'
@@ -104,7 +105,7 @@ export function imageRoutes({ service, imageLoadLimit }: DockerRouteDeps): Fasti
       if (from === undefined || from === '') throw new DockerError(501, 'portlayer does not import images: use docker load')
       const tag = stringParam(request.query, 'tag')
       const ref = tag === undefined || tag === '' || from.includes('@') ? from : `${from}:${tag}`
-      const found = await image(ref, request.id)
+      const found = await image(normalizeTag(ref), request.id)
       reply.code(200).header('content-type', 'application/json')
       return reply.send(`${JSON.stringify({ status: `Image is up to date for ${found.repoTags[0] ?? found.id}` })}\n`)
     })
