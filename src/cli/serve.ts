@@ -81,9 +81,9 @@ export async function startServer(
     const port = typeof bound === 'object' && bound ? bound.port : config.listen.port
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host
     const address = `http://${host}:${port}`
-    logger.info({ address, tokenRequired: config.token !== undefined }, 'portlayer listening')
+    // a writer settles what a dead one left before this line, so once it is logged the namespace is consistent
     const role = await runtime.join(address)
-    logger.info({ role }, role === 'standby' ? 'standby: writes go to the namespace\'s writer' : 'serving as the namespace\'s writer')
+    logger.info({ address, role, tokenRequired: config.token !== undefined }, 'portlayer listening')
 
     let dockerAddress: string | undefined
     if (config.dockerListen && runtime.docker) {

@@ -30,13 +30,19 @@ export interface PortlayerProcess {
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const startTimeoutMs = 60_000
 
-export async function spawnPortlayer(sim: Govcsim, options: { logLevel?: string } = {}): Promise<PortlayerProcess> {
+export interface SpawnOptions {
+  logLevel?: string
+  /** resolve once the process is the namespace's writer (default), or as soon as it listens (`any`) */
+  role?: 'writer' | 'any'
+}
+
+export async function spawnPortlayer(sim: Govcsim, options: SpawnOptions = {}): Promise<PortlayerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...serveArgs(sim)], {
     cwd: repo,
     env: serveEnv(sim, options),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  return supervise(child).listening()
+  return supervise(child).listening(options.role ?? 'writer')
 }
 
 /** A `portlayer serve` loaded but not started: `go` starts it (its first call to vSphere comes after `go`). */
@@ -64,7 +70,7 @@ export async function standbyPortlayer(sim: Govcsim, options: { logLevel?: strin
     pid: child.pid ?? 0,
     go() {
       child.stdin?.end('go\n')
-      return supervised.listening()
+      return supervised.listening('writer')
     },
     async kill() {
       await supervised.kill('SIGKILL')
@@ -77,15 +83,21 @@ function serveArgs(sim: Govcsim): string[] {
   return ['serve', '--url', sim.url, '--username', sim.username, '--listen', '127.0.0.1:0', '--docker-listen', 'off']
 }
 
-function serveEnv(sim: Govcsim, options: { logLevel?: string }): NodeJS.ProcessEnv {
+function serveEnv(sim: Govcsim, options: SpawnOptions): NodeJS.ProcessEnv {
   // the password goes through the environment, never the command line
-  return { ...process.env, PORTLAYER_VSPHERE_PASSWORD: sim.password, PORTLAYER_LOG_LEVEL: options.logLevel ?? 'info' }
+  // a short writer lease: a process started after one was killed takes over within seconds
+  return {
+    PORTLAYER_LEASE_SECONDS: '2',
+    ...process.env,
+    PORTLAYER_VSPHERE_PASSWORD: sim.password,
+    PORTLAYER_LOG_LEVEL: options.logLevel ?? 'info',
+  }
 }
 
 /** Keeps a child's log lines and stderr; resolves `listening` on its "portlayer listening" line. */
 function supervise(child: ChildProcess): {
   waitFor(msg: string): Promise<void>
-  listening(): Promise<PortlayerProcess>
+  listening(role: 'writer' | 'any'): Promise<PortlayerProcess>
   kill(signal: NodeJS.Signals): Promise<void>
 } {
   const lines: Array<Record<string, unknown>> = []
@@ -128,8 +140,11 @@ function supervise(child: ChildProcess): {
   return {
     waitFor,
     kill,
-    async listening() {
+    async listening(role) {
       await waitFor('portlayer listening')
+      // a process started after its writer was killed serves as a standby until the lease lapses, then takes over
+      // (settling what the dead one left)
+      if (role === 'writer') await waitFor('writer of the namespace')
       const listening = lines.find((l) => l['msg'] === 'portlayer listening')?.['address']
       if (typeof listening !== 'string') throw new Error('portlayer said it listens, but not where')
       return {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { buildApp, type App } from '../../src/api/app.js'
 import { simulatorEndpoint } from '../../src/cli/serve.js'
 import type { Config } from '../../src/config.js'
+import type { Role } from '../../src/container/writer/lease.js'
 import { compose, type Runtime } from '../../src/di.js'
 import type { Govcsim, GovcsimOptions } from '../../src/sim/launcher.js'
 import { startSim } from './govcsim.js'
@@ -28,6 +29,8 @@ export interface Portlayer {
   runtime: Runtime
   app: App
   inject: App['inject']
+  /** what the process became when it joined the namespace: the writer, or a standby forwarding writes to it */
+  role: Role
   /** closes the app and the runtime; stops the simulator when this fixture started it */
   close(): Promise<void>
 }
@@ -47,12 +50,13 @@ export async function startPortlayer(options: PortlayerOptions = {}): Promise<Po
     // a real socket: a standby forwards writes to the writer's address
     await app.listen({ host: '127.0.0.1', port: 0 })
     const { port } = app.server.address() as AddressInfo
-    await runtime.join(`http://127.0.0.1:${port}`)
+    const role = await runtime.join(`http://127.0.0.1:${port}`)
     return {
       sim,
       runtime,
       app,
       inject: app.inject.bind(app) as App['inject'],
+      role,
       async close() {
         await app.close()
         await runtime.close()

@@ -102,7 +102,7 @@ export class RenameExecutor {
       newName: plan.newName,
       linked: plan.linked.map((l) => l.id),
       claim: randomBytes(8).toString('hex'),
-      state: 'won',
+      state: 'pending',
     }
     await this.#reaching(
       [plan.id],
@@ -169,7 +169,7 @@ export class RenameExecutor {
     if (holder && journal.oldName !== '') {
       await this.#undoLinks(journal.linked, journal.newName, journal.oldName, op)
       await commit(this.deps, id, (r) => renameChange(r, journal.newName, journal.oldName, null), op.opId)
-      log.info({ opId: op.opId, id, oldName: journal.oldName, name: journal.newName }, 'rolled an interrupted rename back')
+      log.info({ opId: op.opId, id, oldName: journal.oldName, name: journal.newName }, 'undid an interrupted rename')
       return 'back'
     }
     for (const linked of journal.linked) {
@@ -180,7 +180,7 @@ export class RenameExecutor {
       }
     }
     await commit(this.deps, id, (r) => withoutJournal(r, journal.claim), op.opId)
-    log.info({ opId: op.opId, id, oldName: journal.oldName, name: journal.newName }, 'rolled an interrupted rename forward')
+    log.info({ opId: op.opId, id, oldName: journal.oldName, name: journal.newName }, 'finished an interrupted rename')
     return 'forward'
   }
 

@@ -40,7 +40,8 @@ export const defaultLeaseTimings: LeaseTimings = leaseTimingsFor(8_000)
 /** the lease VM's display name in the namespace's VM folder */
 export const leaseVmName = 'portlayer-writer'
 
-export type Role = 'standby' | 'taking-over' | 'writer'
+/** `joining` until the first round has decided; `taking-over` while a new writer catches up before it writes */
+export type Role = 'joining' | 'standby' | 'taking-over' | 'writer'
 
 export interface LeaseDeps {
   readonly client: VimClient
@@ -64,7 +65,7 @@ export class WriterLease {
   #vm: MoRef<'VirtualMachine'> | undefined
   #address = ''
   #observed: Observed | undefined
-  #role: Role = 'standby'
+  #role: Role = 'joining'
   /** monotonic ms until which this process may write */
   #mayWriteUntil = 0
   #timer: NodeJS.Timeout | undefined
@@ -103,7 +104,11 @@ export class WriterLease {
 
   /** True while this process holds the lease and may send writes. */
   holds(): boolean {
-    return !this.#closed && this.#role !== 'standby' && performance.now() < this.#mayWriteUntil
+    return !this.#closed && this.#holding() && performance.now() < this.#mayWriteUntil
+  }
+
+  #holding(): boolean {
+    return this.#role === 'writer' || this.#role === 'taking-over'
   }
 
   /** The writer as the record last named it, when that is another process whose lease has not lapsed. */
@@ -123,7 +128,7 @@ export class WriterLease {
     this.#closed = true
     clearTimeout(this.#timer)
     const seen = this.#observed
-    if (this.#role === 'standby' || !seen || !this.#vm || performance.now() >= this.#mayWriteUntil) return
+    if (!this.#holding() || !seen || !this.#vm || performance.now() >= this.#mayWriteUntil) return
     this.#setRole('standby')
     const released: LeaseRecord = { holder: '', address: '', durationMs: this.timings.durationMs, renewedAt: new Date().toISOString() }
     await this.#write(seen.changeVersion, released).catch((err: unknown) =>
@@ -133,7 +138,7 @@ export class WriterLease {
 
   #schedule(): void {
     if (this.#closed) return
-    const every = this.#role === 'standby' ? this.timings.watchEveryMs : this.timings.renewEveryMs
+    const every = this.#holding() ? this.timings.renewEveryMs : this.timings.watchEveryMs
     this.#timer = setTimeout(() => {
       this.#round()
         .catch((err: unknown) => this.deps.log.warn({ err }, 'writer lease round failed'))
@@ -150,11 +155,11 @@ export class WriterLease {
   async #round(): Promise<void> {
     if (this.#closed) return
     const seen = this.#observed
-    if (this.#role !== 'standby' && seen && performance.now() < this.#mayWriteUntil + this.timings.marginMs) {
+    if (this.#holding() && seen && performance.now() < this.#mayWriteUntil + this.timings.marginMs) {
       await this.#renew(seen)
       return
     }
-    if (this.#role !== 'standby') {
+    if (this.#holding()) {
       this.deps.log.warn({ identity: this.identity }, 'writer lease lapsed before it could be renewed; no more writes')
       this.#setRole('standby')
     }
@@ -162,6 +167,7 @@ export class WriterLease {
     const record = now.record
     const mine = record?.holder === this.identity
     if (!record || record.holder === '' || mine || this.#lapsed(now)) await this.#acquire(now)
+    if (this.#role === 'joining') this.#setRole('standby')
   }
 
   async #renew(seen: Observed): Promise<void> {

@@ -86,9 +86,10 @@ export class RoutingService implements ContainerService {
   }
 
   async #write<T>(write: (to: Writes) => Promise<T>): Promise<T> {
-    // a takeover is short (the store catches up, open journals are settled): a write waits for it
-    if (this.lease.role === 'taking-over' && !(await this.#settled(this.lease.timings.durationMs)))
-      throw noWriter("this process is still taking over as the namespace's writer")
+    // joining and taking over are short (one round; the store catches up, open journals are settled): a write waits
+    const passing = (role: string) => role === 'joining' || role === 'taking-over'
+    if (passing(this.lease.role) && !(await this.#settled(this.lease.timings.durationMs * 2)))
+      throw noWriter("this process is still joining the namespace")
     if (this.lease.role === 'writer') return write(this.local)
     const writer = this.#writer()
     if (!writer) throw noWriter("no process holds the namespace's writer lease now")
@@ -103,7 +104,7 @@ export class RoutingService implements ContainerService {
         resolve(false)
       }, ms)
       const stop = this.lease.onRole((role) => {
-        if (role === 'taking-over') return
+        if (role === 'joining' || role === 'taking-over') return
         clearTimeout(timer)
         stop()
         resolve(true)

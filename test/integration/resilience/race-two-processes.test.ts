@@ -169,7 +169,7 @@ beforeAll(async () => {
   soap = await RawSoap.connect(sim.url, sim.username, sim.password)
   folder = { type: 'Folder', value: sim.inventory.datacenters[0]!.vmFolder }
   one = await spawnPortlayer(sim)
-  two = await spawnPortlayer(sim)
+  two = await spawnPortlayer(sim, { role: 'any' })
   await runRace()
 }, 300_000)
 
