@@ -29,12 +29,20 @@ const defaults: Record<string, readonly unknown[]> = {
   'HostConfig.CgroupnsMode': ['private', 'host'],
   'HostConfig.IpcMode': ['private', 'shareable'],
   'HostConfig.Isolation': ['default'],
+  'HostConfig.MemorySwappiness': [-1],
+  'HostConfig.PidsLimit': [-1],
 }
+
+/** Fields that are maps: a key in one is a request (`"ExposedPorts": {"80/tcp": {}}`), whatever its value. */
+const mapFields = new Set([
+  'Volumes', 'ExposedPorts', 'HostConfig.PortBindings', 'HostConfig.Sysctls', 'HostConfig.StorageOpt',
+  'HostConfig.Tmpfs', 'HostConfig.Annotations',
+])
 
 /** Fields portlayer reads; everything else must be at its default. */
 const handled = new Set([
   'Hostname', 'Domainname', 'User', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'Tty', 'OpenStdin', 'StdinOnce',
-  'Env', 'Cmd', 'Entrypoint', 'Image', 'WorkingDir', 'Labels', 'StopSignal', 'StopTimeout', 'HostConfig',
+  'Env', 'Cmd', 'Entrypoint', 'Image', 'WorkingDir', 'Labels', 'StopSignal', 'StopTimeout',
   'NetworkingConfig', 'HostConfig.NetworkMode', 'HostConfig.Links', 'HostConfig.Memory', 'HostConfig.NanoCpus',
   'HostConfig.LogConfig',
 ])
@@ -51,6 +59,8 @@ function refuseUnhandled(object: Json, prefix: string): void {
   for (const [key, value] of Object.entries(object)) {
     const path = prefix === '' ? key : `${prefix}.${key}`
     if (handled.has(path)) continue
+    if (mapFields.has(path) && typeof value === 'object' && value !== null && Object.keys(value).length > 0)
+      throw cannotHonour(path, value)
     if (isZero(value) || defaults[path]?.includes(value)) continue
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       refuseUnhandled(value as Json, path)

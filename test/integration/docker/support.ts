@@ -32,6 +32,8 @@ export interface DockerRig {
   /** a scratch directory for this file (compose projects, archives) */
   dir: string
   docker(...args: string[]): Promise<CliResult>
+  /** the docker CLI with extra environment (e.g. DOCKER_API_VERSION) */
+  dockerWith(extra: Record<string, string>, ...args: string[]): Promise<CliResult>
   compose(project: string, ...args: string[]): Promise<CliResult>
   /** the JSON `docker inspect` prints for one object */
   inspect(ref: string): Promise<Record<string, any>>
@@ -69,6 +71,7 @@ export function useDockerRig(): DockerRig {
       DOCKER_CLI_HINTS: 'false',
     }
     rig.docker = (...args) => run('docker', args, env)
+    rig.dockerWith = (extra, ...args) => run('docker', args, { ...env, ...extra })
     rig.compose = (project, ...args) =>
       run('docker-compose', ['--no-ansi', '-p', project, ...args], { ...env, COMPOSE_INTERACTIVE_NO_CLI: '1' }, path.join(rig.dir, project))
     rig.inspect = async (ref) => {
