@@ -3,7 +3,8 @@
  * `portlayer serve` (the same table in config.ts, so an operator passes the flags the service runs with), finds
  * the container VMs of the VM folder / resource pool given (every VM when neither is), and writes what the
  * migration plugins change in hidden keys. The report goes to stdout (text, or JSON with --json); logs and
- * progress go to stderr. Exit code 0: every VM done; 1: some VM failed, or the run was cut short; 2: bad usage.
+ * progress go to stderr. Exit code 0: every VM done; 1: some VM failed, was left as it is because its keys
+ * contradict each other (two different names), or the run was cut short; 2: bad usage.
  */
 import { Command, InvalidArgumentError, Option } from 'commander'
 import pino from 'pino'
@@ -60,7 +61,8 @@ export function addMigrateCommand(program: Command, io: MigrateIo, done: (outcom
     .command('migrate')
     .description(
       'Upgrade the data of container VMs made by older versions: writes hidden ExtraConfig keys only (the guest ' +
-        'never sees a change), resumes where a stopped run left off, and writes nothing on a second run.',
+        'never sees a change), decides from the keys each VM holds, leaves a VM whose keys contradict each other as ' +
+        'it is (and exits 1), resumes where a stopped run left off, and writes nothing on a second run.',
     )
     .exitOverride()
   for (const option of configOptions.filter((o) => connectionKeys.has(o.key))) {
