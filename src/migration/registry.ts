@@ -98,11 +98,14 @@ function checkShape(source: string, value: unknown): MigrationPlugin {
   if (conflict !== undefined && typeof conflict !== 'function') {
     refusePlugin(source, `conflict, when given, must be a function, found ${describe(conflict)}`)
   }
-  const keysOk = Array.isArray(reads) && reads.length > 0 && reads.every((k) => typeof k === 'string' && k !== '')
+  // the job asks for each key as a property path, `config.extraConfig["key"]`, which has no escape for these
+  const keysOk =
+    Array.isArray(reads) && reads.length > 0 && reads.every((k) => typeof k === 'string' && k !== '' && !/["[\]]/.test(k))
   if (reads !== 'all' && !keysOk) {
     refusePlugin(
       source,
-      `reads must list the ExtraConfig keys the plugin reads (non-empty strings), or be 'all', found ${describe(reads)}`,
+      `reads must list the ExtraConfig keys the plugin reads (non-empty strings without " [ ]), or be 'all', ` +
+        `found ${describe(reads)}`,
     )
   }
   return value as MigrationPlugin

@@ -15,6 +15,17 @@ function refusal(...plugins: unknown[]): MigrationError {
 }
 
 describe('plugin registry', () => {
+  it('gathers the keys a target’s plugins read, or none when one of them reads the whole map', () => {
+    const reads = (keys: readonly string[] | 'all', v: number) => ({ ...stubPlugin(v), reads: keys })
+    const registry = PluginRegistry.of([
+      { source: 'a', plugin: reads(['b/key', 'a/key'], 2) },
+      { source: 'b', plugin: reads(['a/key', 'c/key'], 3) },
+      { source: 'c', plugin: { ...stubPlugin(4, 'appliance'), reads: 'all' } },
+    ])
+    expect(registry.readsOf('container')).toEqual(['a/key', 'b/key', 'c/key'])
+    expect(registry.readsOf('appliance')).toBeUndefined()
+  })
+
   it('sorts each target by version once, whatever the registration order (VIC TestInsertID)', () => {
     const target = (v: number) => (v % 2 ? 'appliance' : 'container')
     const sources = [1, 10, 9, 5, 8, 2, 4].map((v) => ({ source: `f${v}`, plugin: stubPlugin(v, target(v)) }))
@@ -57,6 +68,10 @@ describe('plugin registry', () => {
     ['a name that is not kebab-case', { ...stubPlugin(2), name: 'Add_Name' }, /name must be kebab-case/],
     ['no description', { ...stubPlugin(2), description: ' ' }, /description must be a non-empty string/],
     ['no migrate function', { ...stubPlugin(2), migrate: 'yes' }, /migrate must be a function/],
+    ['no keys it reads', { ...stubPlugin(2), reads: undefined }, /reads must list the ExtraConfig keys/],
+    ['an empty list of keys', { ...stubPlugin(2), reads: [] }, /reads must list the ExtraConfig keys/],
+    ['a key no property path can name', { ...stubPlugin(2), reads: ['a"b'] }, /without " \[ \]/],
+    ['a conflict that is no function', { ...stubPlugin(2), conflict: 'two names' }, /conflict, when given, must be a function/],
   ])('refuses an export with %s', (_what, plugin, rule) => {
     const err = refusal(plugin)
     expect(err.message).toMatch(/^migration plugin file-0\.ts: /)
