@@ -6,7 +6,12 @@ import type { DockerService } from '../../../src/container/types.js'
 import { buildDockerApp } from '../../../src/docker/app.js'
 
 // nothing is reached past the guard, so the service is never called
-const service = { list: async () => [], images: async () => [], networks: async () => [] } as unknown as DockerService
+const service = {
+  list: async () => [],
+  images: async () => [],
+  networks: async () => [],
+  onEvent: () => () => undefined,
+} as unknown as DockerService
 
 describe('the Docker API front and its token', () => {
   it('refuses a request without the token with 401 and a message; _ping stays open', async () => {
