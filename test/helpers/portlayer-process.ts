@@ -34,6 +34,8 @@ export interface SpawnOptions {
   logLevel?: string
   /** resolve once the process is the namespace's writer (default), or as soon as it listens (`any`) */
   role?: 'writer' | 'any'
+  /** the writer lease's duration (default 2 s in tests) */
+  leaseSeconds?: number
 }
 
 export async function spawnPortlayer(sim: Govcsim, options: SpawnOptions = {}): Promise<PortlayerProcess> {
@@ -91,6 +93,7 @@ function serveEnv(sim: Govcsim, options: SpawnOptions): NodeJS.ProcessEnv {
     ...process.env,
     PORTLAYER_VSPHERE_PASSWORD: sim.password,
     PORTLAYER_LOG_LEVEL: options.logLevel ?? 'info',
+    ...(options.leaseSeconds !== undefined ? { PORTLAYER_LEASE_SECONDS: String(options.leaseSeconds) } : {}),
   }
 }
 

@@ -52,7 +52,7 @@ export class RenameExecutor {
   async run(ref: string, newName: string, op: OpContext): Promise<void> {
     const { store } = this.deps
     for (let attempt = 1; ; attempt++) {
-      const draft = planRename(store.index, ref, newName)
+      const draft = await this.#plan(ref, newName, op)
       const outcome = await this.#locks.run([draft.id, ...draft.linked.map((l) => l.id)], async () => {
         // the world may have moved while we waited for the locks: plan again, inside them
         const plan = planRename(store.index, ref, newName)
@@ -76,6 +76,22 @@ export class RenameExecutor {
       if (outcome === 'done') return
       if (attempt >= planAttempts)
         throw new ContainerError('conflict', `containers linked to ${ref} kept changing during the rename; try again`)
+    }
+  }
+
+  /**
+   * The plan, or the refusal. A refusal that rests on the cache (the container already has the name, another holds
+   * it) is checked against vSphere first: someone may have renamed either VM outside portlayer since the store
+   * last heard of it.
+   */
+  async #plan(ref: string, newName: string, op: OpContext): Promise<RenamePlan> {
+    const { store } = this.deps
+    try {
+      return planRename(store.index, ref, newName)
+    } catch (err) {
+      if (!ContainerError.is(err, 'same_name') && !ContainerError.is(err, 'name_conflict')) throw err
+      for (const c of [store.index.resolve(ref), store.index.named(newName)]) if (c) await store.fresh(c.vm.moref, op.opId)
+      return planRename(store.index, ref, newName)
     }
   }
 

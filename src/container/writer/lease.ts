@@ -160,8 +160,9 @@ export class WriterLease {
       return
     }
     if (this.#holding()) {
+      // writes wait while it finds out whether it may take the lease again (joining), or serves as a standby
       this.deps.log.warn({ identity: this.identity }, 'writer lease lapsed before it could be renewed; no more writes')
-      this.#setRole('standby')
+      this.#setRole('joining')
     }
     const now = await this.#read()
     const record = now.record
@@ -232,10 +233,10 @@ export class WriterLease {
     const vm = this.#vm as MoRef<'VirtualMachine'>
     const spec = { changeVersion, extraConfig: [{ key: leaseKey, value: formatLease(record) }] }
     // the lease's own writes are what grant the right to write: they go around the client's write guard
-    const task = await methods.reconfigVMTask(client.session, vm, spec, { opId: 'writer-lease' })
+    const task = await methods.reconfigVMTask(client.session, vm, spec, this.#call())
     let { info, changeVersion: next } = await this.#readWith(task)
     if (!info || !isTaskDone(info)) {
-      await client.waitForTask(task, { opId: 'writer-lease' })
+      await client.waitForTask(task, this.#call())
       ;({ changeVersion: next } = await this.#readWith())
       return next
     }
@@ -259,7 +260,7 @@ export class WriterLease {
     const vm = this.#vm as MoRef<'VirtualMachine'>
     const specSet = [objectsFilterSpec([vm], ['config.changeVersion', `config.extraConfig["${leaseKey}"]`])]
     if (task) specSet.push(objectsFilterSpec([task], ['info']))
-    const objects = await retrieveAll(client.session, client.propertyCollector, specSet, { opId: 'writer-lease' })
+    const objects = await retrieveAll(client.session, client.propertyCollector, specSet, this.#call())
     let changeVersion = ''
     let record: LeaseRecord | undefined
     let info: TaskInfo | undefined
@@ -271,6 +272,11 @@ export class WriterLease {
       record = parseLease(option?.value === undefined ? undefined : String(option.value))
     }
     return { changeVersion, record, ...(info ? { info } : {}) }
+  }
+
+  /** A lease call may not outlast a renewal period: a stalled answer must not eat the lease's time. */
+  #call(): { opId: string; timeoutMs: number } {
+    return { opId: 'writer-lease', timeoutMs: Math.max(1_000, this.timings.renewEveryMs) }
   }
 
   #lapsed(seen: Observed): boolean {

@@ -30,7 +30,7 @@ let base: string
 
 beforeAll(async () => {
   client = await connectClient(pl())
-  await pl().app.listen({ port: 0, host: '127.0.0.1' })
+  if (!pl().app.server.listening) await pl().app.listen({ port: 0, host: '127.0.0.1' })
   base = `http://127.0.0.1:${(pl().app.server.address() as AddressInfo).port}`
 })
 afterAll(async () => {
