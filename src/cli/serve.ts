@@ -6,6 +6,7 @@
 import type { Logger } from 'pino'
 import { buildApp } from '../api/app.js'
 import { buildDockerApp } from '../docker/app.js'
+import { dockerService } from '../docker/service.js'
 import { Secret, withVsphere, type Config, type LoadedConfig, type VsphereConfig } from '../config.js'
 import { compose, type Runtime } from '../di.js'
 import { startGovcsim, type Govcsim, type GovcsimOptions } from '../sim/launcher.js'
@@ -87,7 +88,8 @@ export async function startServer(
 
     let dockerAddress: string | undefined
     if (config.dockerListen && runtime.docker) {
-      const docker = buildDockerApp({ service: runtime.docker, logger, ...(config.token ? { token: config.token.reveal() } : {}) })
+      const service = dockerService(runtime.service, runtime.docker)
+      const docker = buildDockerApp({ service, logger, ...(config.token ? { token: config.token.reveal() } : {}) })
       stack.push({ what: 'Docker API front', close: () => docker.close() })
       await docker.listen({ host: config.dockerListen.host, port: config.dockerListen.port })
       dockerAddress = urlOf(docker.server.address(), config.dockerListen)

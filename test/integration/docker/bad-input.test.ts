@@ -13,7 +13,7 @@ describe('bad input through the Docker API', () => {
       method,
       ...(body === undefined
         ? {}
-        : { body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }),
+        : { body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }),
     })
     const text = await res.text()
     return { status: res.status, type: res.headers.get('content-type'), text, json: () => JSON.parse(text) as { message: string } }
