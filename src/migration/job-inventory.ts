@@ -7,8 +7,9 @@
  * list (so progress can show a total before the first page arrives), DestroyView; a pool filter (folder and
  * pool both given) adds the same three for the pool. Of each VM's ExtraConfig only the keys the plugins declare
  * are asked for, each as its own property path (`config.extraConfig["key"]`, which vCenter and govcsim answer
- * with that OptionValue alone), together with the keys that tell a container from the appliance: some 15 keys,
- * a few hundred bytes of XML per VM where the whole ExtraConfig of a VIC container is about 13 KB. A plugin that
+ * with that OptionValue alone), together with the keys that tell a container from the appliance: 14 keys, about
+ * 2.5 KB of XML per VM where the whole ExtraConfig of a VIC container is about 13.5 KB (bench/migrate.ts: 24.5 MB
+ * against 136 MB for 10 000 VMs). A plugin that
  * reads `'all'` brings back the whole array for every VM. Pages are read with the client's streaming reader,
  * which decodes one VM at a time as the answer arrives and hands it to the caller's `keep` (the job keeps the
  * VM's plan), so neither a page's XML nor its decoded objects are held whole.
