@@ -48,7 +48,7 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
   const serve = program
     .command('serve')
     .description(
-      'Serve the REST API. Without --url it starts the embedded vSphere simulator (govcsim) and manages its VMs.',
+      'Serve the REST API and the Docker Engine API. Without --url it starts the embedded vSphere simulator (govcsim) and manages its VMs.',
     )
     .exitOverride()
   for (const option of configOptions) {
