@@ -69,6 +69,25 @@ describe('the docker CLI drives portlayer', () => {
     await rig.docker('rm', '-f', 'other')
   })
 
+  it('kill powers the VM off, restart on again, wait answers once the container is not running; info counts them', async () => {
+    const id = (await rig.docker('run', '-d', '--name', 'cycle', 'busybox')).stdout.trim()
+    expect((await rig.docker('kill', 'cycle')).code).toBe(0)
+    expect((await simContainer(rig, 'cycle'))?.powerState).toBe('poweredOff')
+    const again = await rig.docker('kill', 'cycle')
+    expect(again.stderr).toContain(`Container ${id} is not running`)
+    expect((await rig.docker('wait', 'cycle')).stdout.trim()).toBe('0')
+    expect((await rig.docker('restart', '-t', '0', 'cycle')).code).toBe(0)
+    expect((await simContainer(rig, 'cycle'))?.powerState).toBe('poweredOn')
+    const waiting = rig.docker('wait', 'cycle')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    await rig.docker('stop', '-t', '0', 'cycle')
+    expect((await waiting).stdout.trim()).toBe('0')
+    const info = JSON.parse((await rig.docker('info', '--format', '{{json .}}')).stdout)
+    expect(info).toMatchObject({ ServerVersion: '20.10.0', OSType: 'linux', Driver: 'vsphere' })
+    expect(info.Containers).toBe((await simContainers(rig)).length)
+    await rig.docker('rm', 'cycle')
+  })
+
   it('logs: a container that wrote nothing has empty output, stdout and stderr both asked', async () => {
     const id = (await rig.docker('run', '-d', '--name', 'quiet', 'busybox')).stdout.trim()
     expect(id).toMatch(/^[0-9a-f]{64}$/)
