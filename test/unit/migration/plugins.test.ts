@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import addCommonSpecForVch from '../../../migrations/0001-add-common-spec-for-vch.js'
 import addCommonName from '../../../migrations/0002-add-common-name.js'
 import createTimeNanoseconds from '../../../migrations/0009-create-time-nanoseconds.js'
+import { containerKeys } from '../../../src/extraconfig/index.js'
 import type { MigrationPlugin } from '../../../src/migration/plugin.js'
 import { asAppliance, currentFixtures, legacyFixtures, vicFixtures } from './fixtures.js'
 import { extraConfigMap } from './arbitraries.js'
@@ -160,4 +161,26 @@ describe.each(plugins.map((p) => [`${p.version} ${p.name}`, p] as const))('plugi
       }),
     )
   })
+})
+
+describe('the keys the plugins declare', () => {
+  // Released plugins spell their keys out instead of computing them from today's schema, so a later schema change
+  // cannot move them (VIC pinned its version keys the same way, TestStableVersionKey); the schema must agree.
+  it('are the keys the container schema computes for the same fields', () => {
+    expect(addCommonName.reads).toEqual(expect.arrayContaining([containerKeys.name, containerKeys.legacyName, containerKeys.id]))
+    expect(createTimeNanoseconds.reads).toEqual([containerKeys.createTime])
+  })
+
+  it.each(plugins.map((p) => [`${p.version} ${p.name}`, p] as const))(
+    'are enough for plugin %s: it changes a map of only those keys as it changes the whole map',
+    (_label, plugin) => {
+      const reads = plugin.reads as readonly string[]
+      const maps = [...vicFixtures.map((f) => f.config), ...legacyFixtures.map((f) => asAppliance(f.config))]
+      for (const config of maps) {
+        const only = new Map([...config].filter(([key]) => reads.includes(key)))
+        expect(changes(only, plugin.migrate(only))).toEqual(changes(config, plugin.migrate(config)))
+        expect(plugin.conflict?.(only)).toEqual(plugin.conflict?.(config))
+      }
+    },
+  )
 })
