@@ -48,8 +48,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: stri
   })
 }
 
-/** One simulator and one `portlayer serve` for the file; started in beforeAll, stopped in afterAll. */
-export function useDockerRig(): DockerRig {
+/**
+ * One simulator and one `portlayer serve` for the file; started in beforeAll, stopped in afterAll. A long
+ * `leaseSeconds` keeps the writer lease's renewals out of a SOAP count.
+ */
+export function useDockerRig(options: { leaseSeconds?: number } = {}): DockerRig {
   const rig = {} as DockerRig
   beforeAll(async () => {
     rig.dir = mkdtempSync(path.join(tmpdir(), 'portlayer-docker-'))
@@ -57,7 +60,13 @@ export function useDockerRig(): DockerRig {
     rig.sim = await startSim()
     rig.soap = await RawSoap.connect(rig.sim.url, rig.sim.username, rig.sim.password)
     const config = await loadConfig(
-      { url: rig.sim.url, username: rig.sim.username, listen: '127.0.0.1:0', dockerListen: '127.0.0.1:0' },
+      {
+        url: rig.sim.url,
+        username: rig.sim.username,
+        listen: '127.0.0.1:0',
+        dockerListen: '127.0.0.1:0',
+        ...(options.leaseSeconds !== undefined ? { leaseSeconds: String(options.leaseSeconds) } : {}),
+      },
       { PORTLAYER_VSPHERE_PASSWORD: rig.sim.password },
     )
     rig.server = await startServer(config, pino({ level: 'silent' }))
