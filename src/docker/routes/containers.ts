@@ -284,10 +284,14 @@ async function waitUntil(service: DockerService, id: string, done: () => Promise
   try {
     while (!signal.aborted && !(await done())) {
       await new Promise<void>((resolve) => {
-        wake = resolve
-        const timer = setTimeout(resolve, 1_000)
-        signal.addEventListener('abort', () => resolve(), { once: true })
-        void timer
+        const timer = setTimeout(settle, 1_000)
+        function settle(): void {
+          clearTimeout(timer)
+          signal.removeEventListener('abort', settle)
+          resolve()
+        }
+        wake = settle
+        signal.addEventListener('abort', settle, { once: true })
       })
     }
   } finally {
