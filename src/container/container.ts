@@ -4,7 +4,7 @@
  * the one its creator stamped (before migration): it gates rename. Writes start from the raw map, never from the
  * migrated one, so the guest's old tether keeps reading its keys as they were.
  */
-import { decodeContainer, type ContainerConfig } from '../extraconfig/index.js'
+import { decodeContainer } from '../extraconfig/index.js'
 import { dataVersionKeys, parseVersion } from '../migration/data-version.js'
 import { parseAlias } from '../network/alias.js'
 import { renameSupportedVersion } from './rename/plan.js'
@@ -25,21 +25,30 @@ export interface Container {
   readonly networks: Readonly<Record<string, { readonly aliases: readonly string[] }>>
   readonly links: readonly string[]
   readonly annotations: Readonly<Record<string, string>>
+  /** the container's session was started once (a powered-off container that never was reads `created`) */
+  readonly started: boolean
   readonly vm: VmState
 }
 
 /** Turns the raw ExtraConfig map into the one to read from (in-memory migration of old data). */
 export type ReadMigration = (raw: ReadonlyMap<string, string>) => ReadonlyMap<string, string>
 
-export function containerFrom(vm: VmState, migrate: ReadMigration): Container {
+/**
+ * The container a VM holds. `previous`, the container the same VM held before: when its ExtraConfig is the same
+ * (a report confirming a write, a power change) only the VM's own properties are taken anew, without decoding.
+ */
+export function containerFrom(vm: VmState, migrate: ReadMigration, previous?: Container): Container {
+  if (previous && sameEntries(previous.vm.extraConfig, vm.extraConfig))
+    return { ...previous, state: stateOf(vm.powerState, previous.started), vm }
   const config = decodeContainer(migrate(vm.extraConfig))
   const stamped = stampedVersion(vm.extraConfig)
+  const started = (config.sessions[config.id]?.started ?? '') !== ''
   return {
     id: config.id,
     shortId: shortId(config.id),
     name: config.name,
     dataVersion: stamped,
-    state: stateOf(vm, config),
+    state: stateOf(vm.powerState, started),
     image: config.repo,
     createTime: config.createTime,
     networks: Object.fromEntries(
@@ -47,8 +56,16 @@ export function containerFrom(vm: VmState, migrate: ReadMigration): Container {
     ),
     links: config.links,
     annotations: config.annotations,
+    started,
     vm,
   }
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a === b) return true
+  if (a.size !== b.size) return false
+  for (const [key, value] of a) if (b.get(key) !== value) return false
+  return true
 }
 
 /** The version key as the creator wrote it, read from the raw map (an unreadable stamp counts as none). */
@@ -57,10 +74,9 @@ function stampedVersion(raw: ReadonlyMap<string, string>): number {
   return text === undefined ? 0 : (parseVersion(text) ?? 0)
 }
 
-function stateOf(vm: VmState, config: ContainerConfig): ContainerState {
-  if (vm.powerState === 'poweredOn') return 'running'
-  const started = config.sessions[config.id]?.started ?? ''
-  return started === '' ? 'created' : 'stopped'
+function stateOf(power: VmState['powerState'], started: boolean): ContainerState {
+  if (power === 'poweredOn') return 'running'
+  return started ? 'stopped' : 'created'
 }
 
 /** The REST view of a container; `datastore` and `folder` come from `files.vmPathName`. */

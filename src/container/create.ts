@@ -43,11 +43,11 @@ export async function createContainer(deps: CreateDeps, req: CreateRequest, op: 
       throw err
     }
   }
-  const name = req.name ?? generateName((n) => store.isNameTaken(n))
-  const releaseId = store.reserveId(id)
+  const name = req.name ?? generateName((n) => store.names.isTaken(n))
+  const releaseId = store.names.reserveId(id)
   let releaseName: (() => void) | undefined
   try {
-    releaseName = store.reserveName(name, id)
+    releaseName = store.names.reserve(name, id)
     const spec = createSpec(
       {
         id,

@@ -43,7 +43,9 @@ export class ContainerEvents {
 /** What one change of the store tells, in the order a person would tell it. */
 export function eventsOf(change: StoreChange): EventInput[] {
   const { container: c } = change
-  if (change.kind === 'delete') return [{ type: 'remove', id: c.id, name: c.name }]
+  // a container removed while running stopped first, even when the report of its power-off merged into its leaving
+  if (change.kind === 'delete')
+    return [...(c.state === 'running' ? [{ type: 'stop' as const, id: c.id, name: c.name }] : []), { type: 'remove', id: c.id, name: c.name }]
   const before: Container | undefined = change.previous
   const out: EventInput[] = []
   if (!before) out.push({ type: 'create', id: c.id, name: c.name })

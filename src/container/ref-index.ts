@@ -1,6 +1,7 @@
 /**
  * Finding a container by reference, pure: a full ID, a unique ID prefix, or a name, in docker's order (exact ID,
- * then exact name, then prefix). The store keeps one of these up to date; plans read it.
+ * then exact name, then prefix); and, given how to read an item's links, the items that link to a name, so a
+ * rename finds them without reading every container. The store keeps one of these up to date; plans read it.
  */
 import { ContainerError } from './errors.js'
 
@@ -12,10 +13,22 @@ export interface Named {
 export class RefIndex<T extends Named> {
   private readonly byId = new Map<string, T>()
   private readonly byName = new Map<string, T>()
+  /** name → IDs of the items whose links name it (kept only with `targets`) */
+  private readonly byTarget = new Map<string, Set<string>>()
   private sortedIds: string[] | undefined
 
-  constructor(items: Iterable<T> = []) {
+  /** `targets`: the names an item links to; without it `linkedTo` looks at every item. */
+  constructor(
+    items: Iterable<T> = [],
+    private readonly targets?: (item: T) => Iterable<string>,
+  ) {
     for (const item of items) this.put(item)
+  }
+
+  /** The items whose links may name `name` (with `targets`, exactly those; without it, every item). */
+  linkedTo(name: string): T[] {
+    if (!this.targets) return [...this.byId.values()]
+    return [...(this.byTarget.get(name) ?? [])].map((id) => this.byId.get(id)).filter((item): item is T => item !== undefined)
   }
 
   get size(): number {
@@ -37,9 +50,25 @@ export class RefIndex<T extends Named> {
   put(item: T): void {
     const previous = this.byId.get(item.id)
     if (previous && this.byName.get(previous.name) === previous) this.byName.delete(previous.name)
+    if (previous) this.untarget(previous)
     this.byId.set(item.id, item)
     this.byName.set(item.name, item)
+    if (this.targets)
+      for (const name of this.targets(item)) {
+        let ids = this.byTarget.get(name)
+        if (!ids) this.byTarget.set(name, (ids = new Set()))
+        ids.add(item.id)
+      }
     if (!previous) this.sortedIds = undefined
+  }
+
+  private untarget(item: T): void {
+    if (!this.targets) return
+    for (const name of this.targets(item)) {
+      const ids = this.byTarget.get(name)
+      ids?.delete(item.id)
+      if (ids?.size === 0) this.byTarget.delete(name)
+    }
   }
 
   delete(id: string): T | undefined {
@@ -47,6 +76,7 @@ export class RefIndex<T extends Named> {
     if (!item) return undefined
     this.byId.delete(id)
     if (this.byName.get(item.name) === item) this.byName.delete(item.name)
+    this.untarget(item)
     this.sortedIds = undefined
     return item
   }

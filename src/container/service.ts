@@ -173,14 +173,13 @@ export class VsphereContainerService implements ContainerService, DockerService 
       throw this.#goneOr(c, err)
     }
     store.removed(c.vm.moref)
-    // vSphere may leave files it did not create (the serial-port logs) behind in the folder
+    // vSphere may leave files it did not create (the serial-port logs) behind in the folder: they go after the
+    // answer, since the container is gone already
     const { datastore, folder } = splitVmPath(c.vm.vmPathName)
     if (folder !== '')
-      await client
-        .deleteDatastoreFile(`[${datastore}] ${folder}`, target.datacenter, { opId: op.opId })
-        .catch((err: unknown) => {
-          if (!isFault(err, 'FileNotFound')) this.deps.log.warn({ opId: op.opId, err }, 'container folder left behind')
-        })
+      void client.deleteDatastoreFile(`[${datastore}] ${folder}`, target.datacenter, { opId: op.opId }).catch((err: unknown) => {
+        if (!isFault(err, 'FileNotFound')) this.deps.log.warn({ opId: op.opId, err }, 'container folder left behind')
+      })
     this.deps.log.info({ opId: op.opId, id: c.id, name: c.name }, 'container removed')
   }
 

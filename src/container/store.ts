@@ -36,7 +36,10 @@ import { runUpdateLoop } from '../vim/wait-for-updates.js'
 import { containerFrom, type Container, type ReadMigration } from './container.js'
 import { ContainerError } from './errors.js'
 import { RefIndex } from './ref-index.js'
-import { applyChange, reflects, vmPaths, vmStateFrom, type VmState } from './vm-state.js'
+import { linkTargets } from './rename/plan.js'
+import { NameRegistry } from './name-registry.js'
+import { showsWrite, UnconfirmedWrites } from './unconfirmed-writes.js'
+import { applyChange, vmPaths, vmStateFrom, type VmState } from './vm-state.js'
 
 export interface StoreOptions {
   readonly client: VimClient
@@ -61,28 +64,6 @@ export const defaultMaxWaitSeconds = 10
  */
 export const unconfirmedMaxWaitSeconds = 1
 
-/** What our own write left a VM as, until the loop reports the same. */
-interface Expectation {
-  readonly vm: MoRef<'VirtualMachine'>
-  readonly state: VmState | 'gone'
-  /** the write's place in the order of our writes; a wait issued after it must report it */
-  readonly seq: number
-  /** a confirming read is in flight */
-  reading?: boolean
-  /** `state.changeVersion` is the one the write produced: only a report carrying it is the write */
-  readonly exact?: boolean
-  /** ExtraConfig keys the write took away: a report that still has one predates the write */
-  readonly removed?: readonly string[]
-}
-
-/** Whether a report of a VM shows our write: its values, its removals, and its changeVersion when known. */
-function showsWrite(reported: VmState | undefined, expected: Expectation): boolean {
-  if (!reflects(reported, expected.state)) return false
-  if (expected.state === 'gone' || !reported) return true
-  if (expected.removed?.some((key) => reported.extraConfig.has(key))) return false
-  return !expected.exact || reported.changeVersion === expected.state.changeVersion
-}
-
 /** What the update loop reported of one VM while a read of it was out. */
 interface Hearing {
   /** reads of the VM out now */
@@ -97,31 +78,26 @@ export type StoreChange =
   | { kind: 'delete'; container: Container }
 
 export class ContainerStore {
-  readonly index = new RefIndex<Container>()
+  readonly index = new RefIndex<Container>([], linkTargets)
   /** raw properties per VM, as the update loop reported them */
   readonly #raw = new Map<string, Record<string, unknown>>()
   /** VM → container ID, to find what a `leave` removes */
   readonly #idByVm = new Map<string, string>()
-  /** names promised to an operation in flight (create, rename) and not yet in vSphere */
-  readonly #reserved = new Map<string, string>()
-  /** IDs of creates in flight */
-  readonly #reservedIds = new Set<string>()
+  /** names and IDs taken, by containers or by operations in flight */
+  readonly names = new NameRegistry(this.index)
   /** VM → our own write the loop has not reported yet */
-  readonly #expected = new Map<string, Expectation>()
+  readonly #expected = new UnconfirmedWrites()
   /** VM → how many reports of it the loop has delivered */
   readonly #reports = new Map<string, number>()
   /** VMs known gone, the oldest forgotten first (`#bury`) */
   readonly #gone = new Set<string>()
   readonly #listeners = new Set<(change: StoreChange) => void>()
-  readonly #heldBack = new Set<(reported: Container) => void>()
   readonly #abort = new AbortController()
   #loop: Promise<void> | undefined
   #lastContact = 0
   #reachable = true
   #loaded = false
   readonly #reportListeners = new Set<(vm: MoRef, props: Readonly<Record<string, unknown>>) => void>()
-  /** how many writes of ours have finished */
-  #writes = 0
   /** how many reads `fresh` has sent, and VM → the last of them whose answer was applied */
   #readsSent = 0
   readonly #readApplied = new Map<string, number>()
@@ -225,7 +201,7 @@ export class ContainerStore {
   #watched(rt: RoundTripper): RoundTripper {
     return {
       roundTrip: async <A, R>(method: MethodSpec<A, R>, args: A, options?: CallOptions): Promise<R> => {
-        const writesBefore = this.#writes
+        const writesBefore = this.#expected.finished
         try {
           const result = await rt.roundTrip(method, args, options)
           this.#contact()
@@ -265,15 +241,6 @@ export class ContainerStore {
     return () => this.#listeners.delete(listener)
   }
 
-  /**
-   * Reports of a VM held back because they do not show a write of ours yet: vSphere as the loop saw it, which
-   * tells a writer whose change failed (a journal removal refused for a stale changeVersion) to send it again.
-   */
-  onHeldBack(listener: (reported: Container) => void): () => void {
-    this.#heldBack.add(listener)
-    return () => this.#heldBack.delete(listener)
-  }
-
   resolve(ref: string): Container {
     return this.index.resolve(ref)
   }
@@ -288,37 +255,6 @@ export class ContainerStore {
     return [...this.index.values()]
   }
 
-  /**
-   * Promises `name` to `id` until the returned release is called; `name_conflict` when a container has it or an
-   * operation in flight holds it.
-   */
-  reserveName(name: string, id: string): () => void {
-    const holder = this.index.named(name)
-    if (holder && holder.id !== id)
-      throw new ContainerError(
-        'name_conflict',
-        `the name ${name} is already in use by container ${holder.id}: remove or rename that container first`,
-      )
-    const reserved = this.#reserved.get(name)
-    if (reserved !== undefined && reserved !== id)
-      throw new ContainerError('name_conflict', `the name ${name} is being given to container ${reserved}`)
-    this.#reserved.set(name, id)
-    return () => {
-      if (this.#reserved.get(name) === id) this.#reserved.delete(name)
-    }
-  }
-
-  /** Promises `id` to one create until the returned release is called; `conflict` when it is taken or promised. */
-  reserveId(id: string): () => void {
-    if (this.index.get(id) || this.#reservedIds.has(id))
-      throw new ContainerError('conflict', `a container with ID ${id} already exists`)
-    this.#reservedIds.add(id)
-    return () => this.#reservedIds.delete(id)
-  }
-
-  isNameTaken(name: string): boolean {
-    return this.index.named(name) !== undefined || this.#reserved.has(name)
-  }
 
   /**
    * Reads one VM again (one round trip) and updates the index; undefined when it is gone or not a container. The
@@ -332,7 +268,7 @@ export class ContainerStore {
   async fresh(vm: MoRef<'VirtualMachine'>, opId: string): Promise<Container | undefined> {
     const { client } = this.options
     const key = moRefKey(vm)
-    const writesBefore = this.#writes
+    const writesBefore = this.#expected.finished
     const sent = ++this.#readsSent
     const heard = this.#hear(key)
     let state: VmState | undefined
@@ -352,7 +288,7 @@ export class ContainerStore {
     // a read sent after this one was applied already, and a VM known destroyed stays gone
     if ((this.#readApplied.get(key) ?? 0) > sent) return answer()
     if (!state || this.#gone.has(key)) {
-      this.#expected.delete(key)
+      this.#expected.settle(key)
       this.#forgetVm(key)
       return undefined
     }
@@ -361,8 +297,8 @@ export class ContainerStore {
     if (heard.left || (heard.versions.has(state.changeVersion) && reported?.changeVersion !== state.changeVersion))
       return answer()
     this.#readApplied.set(key, sent)
-    const expectation: Expectation = { vm: state.moref, state, seq: ++this.#writes, exact: true }
-    if (showsWrite(reported, expectation)) this.#expected.delete(key)
+    const expectation = this.#expected.next({ vm: state.moref, state, exact: true })
+    if (showsWrite(reported, expectation)) this.#expected.settle(key)
     else this.#expected.set(key, expectation)
     return this.#put(state)
   }
@@ -397,10 +333,10 @@ export class ContainerStore {
     if (!created && !this.#idByVm.has(key)) return undefined
     const raw = this.#raw.get(key)
     const reported = raw && (this.#reports.get(key) ?? 0) > since ? vmStateFrom(state.moref, raw) : undefined
-    const expectation: Expectation = { vm: state.moref, state, seq: ++this.#writes, exact, removed }
+    const expectation = this.#expected.next({ vm: state.moref, state, exact, removed })
     // the loop's answer came in while our task was being read: it is the real thing, changeVersion included
     if (reported && showsWrite(reported, expectation)) {
-      this.#expected.delete(key)
+      this.#expected.settle(key)
       return this.#put(reported)
     }
     this.#expected.set(key, expectation)
@@ -413,7 +349,7 @@ export class ContainerStore {
    */
   removed(vm: MoRef<'VirtualMachine'>): void {
     const key = moRefKey(vm)
-    this.#expected.set(key, { vm, state: 'gone', seq: ++this.#writes })
+    this.#expected.set(key, this.#expected.next({ vm, state: 'gone' }))
     this.#bury(key)
     this.#forgetVm(key)
   }
@@ -451,11 +387,11 @@ export class ContainerStore {
   /** A wait issued after these writes has been answered without reporting them: read those VMs once. */
   #confirmUnreported(writes: number): void {
     if (this.#abort.signal.aborted) return
-    for (const [key, expectation] of this.#expected) {
+    for (const [key, expectation] of this.#expected.entries()) {
       if (expectation.seq > writes || expectation.reading) continue
       // a VM we destroyed that the loop no longer lists is settled without asking
       if (expectation.state === 'gone' && !this.#raw.has(key)) {
-        this.#expected.delete(key)
+        this.#expected.settle(key)
         continue
       }
       expectation.reading = true
@@ -498,31 +434,19 @@ export class ContainerStore {
     const expectation = this.#expected.get(key)
     if (expectation) {
       // a view collected before our write (or a change after it, which the confirming read will show)
-      if (!showsWrite(state, expectation)) {
-        if (state && this.#heldBack.size > 0) this.#tellHeldBack(state)
-        return
-      }
-      this.#expected.delete(key)
+      if (!showsWrite(state, expectation)) return
+      this.#expected.settle(key)
     }
     if (state) this.#put(state)
     else this.#forgetVm(key)
-  }
-
-  #tellHeldBack(state: VmState): void {
-    let reported: Container
-    try {
-      reported = containerFrom(state, this.options.migrate)
-    } catch {
-      return
-    }
-    for (const listener of this.#heldBack) listener(reported)
   }
 
   /** Indexes the container a VM holds; a VM whose data cannot be read is left out (and logged), not fatal. */
   #put(state: VmState): Container | undefined {
     let container: Container
     try {
-      container = containerFrom(state, this.options.migrate)
+      const held = this.#idByVm.get(moRefKey(state.moref))
+      container = containerFrom(state, this.options.migrate, held === undefined ? undefined : this.index.get(held))
     } catch (err) {
       this.options.log.warn({ vm: state.moref.value, err }, 'cannot read container VM; left out')
       this.#forgetVm(moRefKey(state.moref))

@@ -62,9 +62,9 @@ export class RenameExecutor {
           await this.#settleLocked(plan.id, op)
           return 'replan'
         }
-        const releaseNew = store.reserveName(plan.newName, plan.id)
+        const releaseNew = store.names.reserve(plan.newName, plan.id)
         // the old name stays this container's until the rename is done: it may have to go back to it
-        const releaseOld = store.reserveName(plan.oldName, plan.id)
+        const releaseOld = store.names.reserve(plan.oldName, plan.id)
         try {
           await this.#execute(plan, op)
           return 'done'

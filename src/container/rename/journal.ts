@@ -1,17 +1,11 @@
 /**
  * The rename journal: a hidden ExtraConfig key on the renamed VM, written in the same reconfigure that renames it
- * (so it exists before any linked VM is touched) and removed once the rename is settled. It says what the rename is
- * (old and new name), which containers' links must follow it, which attempt wrote it (`claim`, a random token, so an
- * actor only ever settles the attempt it read) and whether the attempt is decided:
+ * (so it exists before any linked VM is touched) and removed once the linked containers follow. It says what the
+ * rename is (old and new name), which containers' links must follow it, and which attempt wrote it (`claim`, a
+ * random token, so only that attempt's journal is removed). Only a rename with linked containers writes one.
  *
- * - `pending`: the VM carries the new name, but the rename may still be undone; the VM answers to both names until
- *   the journal goes, so no one else may take either (cross-process.ts).
- * - `won`: decided for good; the linked containers may still have to be re-pointed, nothing will be undone.
- *
- * A create writes the same journal, with old name '' and state `pending`, in its CreateVM_Task: the new VM holds its
- * name as a pending claim until the create's check decides (create.ts, cross-process.ts).
- *
- * A journal found at start means a process died mid-rename or mid-create: recovery settles it (execute.ts).
+ * A journal found by a new writer means the last one died mid-rename: the takeover settles it (execute.ts). Older
+ * portlayer releases also wrote a `state` and, for creates, a journal with old name ''; both still read.
  */
 import { hiddenKey } from '../../extraconfig/index.js'
 

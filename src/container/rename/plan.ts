@@ -63,7 +63,7 @@ export function planRename<T extends RenameSubject>(index: RefIndex<T>, ref: str
 
   let self: LinkRewrite | undefined
   const linked: LinkRewrite[] = []
-  for (const other of index.values()) {
+  for (const other of index.linkedTo(target.name)) {
     const rewrite = rewriteFor(other, target.name, newName)
     if (!rewrite) continue
     if (other.id === target.id) self = rewrite
@@ -78,6 +78,18 @@ export function planRename<T extends RenameSubject>(index: RefIndex<T>, ref: str
     ...(self ? { self } : {}),
     linked,
   }
+}
+
+/** The names a container's aliases and links point at (`other:alias` entries): what `RefIndex.linkedTo` keys on. */
+export function linkTargets(subject: RenameSubject): Set<string> {
+  const names = new Set<string>()
+  const add = (entry: string): void => {
+    const at = entry.indexOf(':')
+    if (at > 0) names.add(entry.slice(0, at))
+  }
+  for (const endpoint of Object.values(subject.networks)) endpoint.aliases.forEach(add)
+  subject.links.forEach(add)
+  return names
 }
 
 /** The rewrite that re-points `oldName` to `newName` in one container, or undefined when it names neither. */

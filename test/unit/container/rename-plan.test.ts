@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planRename, type RenameSubject } from '../../../src/container/rename/plan.js'
+import { linkTargets, planRename, type RenameSubject } from '../../../src/container/rename/plan.js'
 import { RefIndex } from '../../../src/container/ref-index.js'
 
 const subject = (
@@ -62,5 +62,31 @@ describe('planning a rename', () => {
       expect(plan.newName).toBe(name)
       expect(plan.displayName.length).toBeLessThanOrEqual(80)
     }
+  })
+})
+
+describe('planning a rename from an index that knows who links to whom', () => {
+  const indexed = () => {
+    const index = new RefIndex<RenameSubject>([], linkTargets)
+    for (const s of world().values()) index.put(s)
+    return index
+  }
+
+  it('finds the same linked containers as a look at every container', () => {
+    for (const [ref, to] of [
+      ['beta', 'store'],
+      ['self', 'me2'],
+      ['gamma', 'g2'],
+    ] as const)
+      expect(planRename(indexed(), ref, to)).toEqual(planRename(world(), ref, to))
+  })
+
+  it('forgets a link once the container that held it no longer does', () => {
+    const index = indexed()
+    const alpha = index.named('alpha')!
+    index.put({ ...alpha, networks: { bridge: { aliases: [] } }, links: [] })
+    expect(planRename(index, 'beta', 'store').linked.map((l) => l.name)).toEqual(['gamma'])
+    index.delete(index.named('gamma')!.id)
+    expect(planRename(index, 'beta', 'store').linked).toEqual([])
   })
 })
