@@ -97,14 +97,16 @@ export async function compose(config: Config, logger: Logger): Promise<Runtime> 
       const recovered = await local.recoverRenames({ opId: 'takeover' })
       logger.info({ containers: store.index.size, recoveredRenames: recovered }, 'caught up with the namespace')
     }
+    const service = new RoutingService(local, lease, config.token?.reveal())
     return {
-      service: new RoutingService(local, lease, config.token?.reveal()),
+      service,
       docker: local,
       async join(address) {
         await lease.start(address, takeOver)
         return lease.role
       },
       async close() {
+        service.close()
         await lease.close()
         await store.close()
         await client.close()

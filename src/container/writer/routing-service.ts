@@ -1,7 +1,8 @@
 /**
  * The container service a face talks to: reads are answered from this process's own store; writes are made here
  * when this process is the namespace's writer, and forwarded to the writer (remote-writer.ts) when it is a
- * standby. A standby whose store has not heard of a container yet asks the writer before it answers 404.
+ * standby. A standby whose store has not heard of a container yet asks the writer before it answers 404; its
+ * events are the writer's, relayed (event-relay.ts).
  */
 import { ContainerError } from '../errors.js'
 import type { VsphereContainerService } from '../service.js'
@@ -19,6 +20,7 @@ import type {
   StopOptions,
 } from '../types.js'
 import type { WriterLease } from './lease.js'
+import { EventRelay } from './event-relay.js'
 import { RemoteWriter } from './remote-writer.js'
 import { noWriter } from './unavailable.js'
 
@@ -26,12 +28,15 @@ type Writes = Pick<ContainerService, 'create' | 'start' | 'stop' | 'remove' | 'r
 
 export class RoutingService implements ContainerService {
   #remote: RemoteWriter | undefined
+  readonly #events: EventRelay
 
   constructor(
     private readonly local: VsphereContainerService,
     private readonly lease: WriterLease,
     private readonly token: string | undefined,
-  ) {}
+  ) {
+    this.#events = new EventRelay(lease, local, token)
+  }
 
   create(req: CreateRequest, op: OpContext): Promise<ContainerView> {
     return this.#write((w) => w.create(req, op))
@@ -78,7 +83,12 @@ export class RoutingService implements ContainerService {
   }
 
   onEvent(listener: (event: ContainerEvent) => void): () => void {
-    return this.local.onEvent(listener)
+    return this.#events.on(listener)
+  }
+
+  /** Stops relaying the writer's events. */
+  close(): void {
+    this.#events.close()
   }
 
   ready(): Promise<boolean> {
