@@ -57,6 +57,7 @@ type collector struct {
 type dirtyObject struct {
 	obj     mo.Reference // the object as the registry gave it; nil when only its removal was heard
 	removed bool
+	put     bool            // the object was added to the registry
 	names   map[string]bool // property paths the changes named
 	all     bool            // too many names to keep, or a put: treat every path as changed
 }
@@ -109,7 +110,7 @@ func (c *collector) note(ref types.ManagedObjectReference, obj mo.Reference, cha
 		d.removed = true
 	}
 	if changes == nil && !removed {
-		d.all = true // a put: the object is new to the registry
+		d.all, d.put = true, true // a put: the object is new to the registry
 	}
 	for _, change := range changes {
 		if d.all {
@@ -134,6 +135,7 @@ func (c *collector) takeDirty() (map[types.ManagedObjectReference]*dirtyObject, 
 	c.dirty = map[types.ManagedObjectReference]*dirtyObject{}
 	filters := make([]*filter, 0, len(c.filters))
 	for _, f := range c.filters {
+		f.viewSeen = f.viewObj
 		filters = append(filters, f)
 	}
 	sort.Slice(filters, func(i, j int) bool { return filters[i].ref.Value < filters[j].ref.Value })
@@ -179,14 +181,14 @@ func (c *collector) resetFilters() {
 type collectors struct {
 	mu     sync.RWMutex
 	byKey  map[collectorKey]*collector
-	views  map[collectorKey]bool // ContainerViews per session, so an ended session's views can be let go
+	views  map[collectorKey]*viewScope // ContainerViews per session, so an ended session's views can be let go
 	counts workCounts
 }
 
 var collectorsRef = types.ManagedObjectReference{Type: "GovcsimChangeFeed", Value: "govcsim-change-feed"}
 
 func newCollectors() *collectors {
-	return &collectors{byKey: map[collectorKey]*collector{}, views: map[collectorKey]bool{}}
+	return &collectors{byKey: map[collectorKey]*collector{}, views: map[collectorKey]*viewScope{}}
 }
 
 func (cs *collectors) Reference() types.ManagedObjectReference { return collectorsRef }
@@ -225,6 +227,12 @@ func (cs *collectors) get(key collectorKey) *collector {
 		cs.byKey[key] = c
 	}
 	return c
+}
+
+func (cs *collectors) view(key collectorKey) *viewScope {
+	cs.mu.RLock()
+	defer cs.mu.RUnlock()
+	return cs.views[key]
 }
 
 func (cs *collectors) find(key collectorKey) *collector {
@@ -380,4 +388,46 @@ func isOfType(ref types.ManagedObjectReference, obj mo.Reference, wanted string)
 	}
 	typeMatchCache.Store(key, match)
 	return match
+}
+
+// viewScope is what a ContainerView was made to hold, as CreateContainerView asked.
+type viewScope struct {
+	container types.ManagedObjectReference
+	recursive bool
+	types     []string
+}
+
+// byAncestry tells whether membership can be decided from an object's parents: true for a view of a folder or
+// datacenter, whose objects have it among their ancestors (a resource pool's VMs have a folder as parent).
+func (v *viewScope) byAncestry() bool {
+	return v.container.Type == "Folder" || v.container.Type == "Datacenter"
+}
+
+// holds tells whether a new object belongs in the view, from its type and parents. vcsim's ContainerView writes
+// its own list without its lock as objects are put, so it cannot be read safely while VMs are being created.
+func (v *viewScope) holds(ref types.ManagedObjectReference) bool {
+	if len(v.types) > 0 {
+		ok := false
+		for _, t := range v.types {
+			ok = ok || isOfType(ref, nil, t)
+		}
+		if !ok {
+			return false
+		}
+	}
+	obj, _ := simulator.Map.Get(ref).(mo.Entity)
+	for depth := 0; obj != nil && depth < 64; depth++ {
+		parent := obj.Entity().Parent
+		if parent == nil {
+			return false
+		}
+		if *parent == v.container {
+			return true
+		}
+		if !v.recursive {
+			return false
+		}
+		obj, _ = simulator.Map.Get(*parent).(mo.Entity)
+	}
+	return false
 }

@@ -4,9 +4,9 @@
 //   - A filter's first update (after CreateFilter, or a wait with version "") collects its whole spec, as vcsim
 //     would: every object enters with every watched path.
 //   - A filter over a view (its root a ContainerView or ListView, skipped, one traversal of "view": how portlayer,
-//     govmomi and pyVmomi watch a folder or a list of tasks) reads the view's object list only when the view itself
-//     changed, and collects only the objects that entered or changed. A reconfigure of one VM among N costs one
-//     object collection, not N.
+//     govmomi and pyVmomi watch a folder or a list of tasks) collects only the objects that entered or changed. A
+//     reconfigure of one VM among N costs one object collection, not N. An object entering a ContainerView of a
+//     folder is found from its parents as it is put; other views' lists are read when the view changed.
 //   - Any other filter is collected whole when one of the objects it may reach changed (a filter on one task or VM
 //     is one object), and compared with what it reported.
 //
@@ -38,7 +38,9 @@ type filter struct {
 	roots     map[types.ManagedObjectReference]bool
 	travTypes map[string]bool
 	overView  bool         // the spec is one traversal of a view's "view" property
-	viewObj   mo.Reference // that view, as the registry last reported it changing
+	viewObj   mo.Reference // that view, as the registry last reported it changing (guarded by collector.mu)
+	viewSeen  mo.Reference // viewObj as the running computation took it
+	scope     *viewScope   // what the view holds, when membership follows from an object's parents
 
 	ready   bool // the first update (every object as enter) was sent
 	members map[types.ManagedObjectReference]reported
@@ -137,6 +139,7 @@ func touched(watched, changed string) bool {
 
 // pendingUpdate is a filter's update and what the filter will remember once the answer is sent.
 type pendingUpdate struct {
+	pc      types.ManagedObjectReference // the collector, whose session and lock the retrievals use
 	f       *filter
 	update  types.PropertyFilterUpdate
 	members map[types.ManagedObjectReference]reported // the filter's new memory (nil: unchanged)
@@ -159,8 +162,8 @@ func (p *pendingUpdate) commit() {
 
 // updateOf computes the filter's update from what changed. A fault (the caller's session ended, the view is gone)
 // leaves the filter as it was.
-func (fr *front) updateOf(r *http.Request, f *filter, dirty map[types.ManagedObjectReference]*dirtyObject) (*pendingUpdate, *capturedResponse) {
-	p := &pendingUpdate{f: f, update: types.PropertyFilterUpdate{Filter: f.ref}}
+func (fr *front) updateOf(r *http.Request, pc types.ManagedObjectReference, f *filter, dirty map[types.ManagedObjectReference]*dirtyObject) (*pendingUpdate, *capturedResponse) {
+	p := &pendingUpdate{pc: pc, f: f, update: types.PropertyFilterUpdate{Filter: f.ref}}
 	if !f.ready {
 		return fr.firstUpdate(r, f, p)
 	}
@@ -174,7 +177,7 @@ func (fr *front) updateOf(r *http.Request, f *filter, dirty map[types.ManagedObj
 	if !relevant {
 		return p, nil
 	}
-	if !f.overView || f.viewObj == nil && dirty[f.spec.ObjectSet[0].Obj] != nil {
+	if !f.overView || f.scope == nil && f.viewSeen == nil && dirty[f.spec.ObjectSet[0].Obj] != nil {
 		return fr.wholeUpdate(r, f, p)
 	}
 	return fr.viewUpdate(r, f, p, dirty)
@@ -182,7 +185,7 @@ func (fr *front) updateOf(r *http.Request, f *filter, dirty map[types.ManagedObj
 
 // firstUpdate reports every object of the filter as entering.
 func (fr *front) firstUpdate(r *http.Request, f *filter, p *pendingUpdate) (*pendingUpdate, *capturedResponse) {
-	objects, fault := fr.collect(r, f.spec)
+	objects, fault := fr.collect(r, p.pc, f.spec)
 	if fault != nil {
 		return nil, fault
 	}
@@ -196,7 +199,7 @@ func (fr *front) firstUpdate(r *http.Request, f *filter, p *pendingUpdate) (*pen
 
 // wholeUpdate collects the whole filter again and compares it with what was reported.
 func (fr *front) wholeUpdate(r *http.Request, f *filter, p *pendingUpdate) (*pendingUpdate, *capturedResponse) {
-	objects, fault := fr.collect(r, f.spec)
+	objects, fault := fr.collect(r, p.pc, f.spec)
 	if fault != nil {
 		return nil, fault
 	}
@@ -228,9 +231,15 @@ func (fr *front) viewUpdate(r *http.Request, f *filter, p *pendingUpdate, dirty 
 	root := f.spec.ObjectSet[0].Obj
 	var entering []types.ManagedObjectReference
 	leaving := map[types.ManagedObjectReference]bool{}
-	if dirty[root] != nil {
+	if f.scope != nil {
+		for ref, d := range dirty {
+			if _, member := f.members[ref]; d.put && !member && !d.removed && f.holdsType(ref) && f.scope.holds(ref) {
+				entering = append(entering, ref)
+			}
+		}
+	} else if dirty[root] != nil {
 		inView := map[types.ManagedObjectReference]bool{}
-		for _, ref := range viewList(f.viewObj) {
+		for _, ref := range viewList(f.viewSeen) {
 			if !f.holdsType(ref) {
 				continue
 			}
@@ -284,7 +293,8 @@ func (fr *front) viewUpdate(r *http.Request, f *filter, p *pendingUpdate, dirty 
 
 	if len(entering) > 0 {
 		sort.Slice(entering, func(i, j int) bool { return entering[i].Value < entering[j].Value })
-		objects, fault := fr.collect(r, objectsSpec(f.spec.PropSet, entering))
+		awaitCreations(entering)
+		objects, fault := fr.collect(r, p.pc, objectsSpec(f.spec.PropSet, entering))
 		if fault != nil {
 			return nil, fault
 		}
@@ -306,7 +316,7 @@ func (fr *front) viewUpdate(r *http.Request, f *filter, p *pendingUpdate, dirty 
 		if paths := groupPaths[key]; paths != nil {
 			propSet = []types.PropertySpec{{Type: refs[0].Type, PathSet: paths}}
 		}
-		objects, fault := fr.collect(r, objectsSpec(propSet, refs))
+		objects, fault := fr.collect(r, p.pc, objectsSpec(propSet, refs))
 		if fault != nil {
 			return nil, fault
 		}
@@ -350,6 +360,28 @@ func (fr *front) viewUpdate(r *http.Request, f *filter, p *pendingUpdate, dirty 
 	}
 	atomic.AddInt64(&fr.collectors.counts.viewUpdates, 1)
 	return p, nil
+}
+
+// awaitCreations returns once the creations that put these objects have finished. vcsim puts a new VM in the
+// registry part way through CreateVM_Task and goes on filling it in, holding only its folder's lock; taking that
+// lock (and letting go at once, so no lock is held while collecting) waits for the rest of the task, and the VM
+// enters with its finished state.
+func awaitCreations(refs []types.ManagedObjectReference) {
+	seen := map[types.ManagedObjectReference]bool{}
+	for _, ref := range refs {
+		entity, ok := simulator.Map.Get(ref).(mo.Entity)
+		if !ok {
+			continue
+		}
+		parent := entity.Entity().Parent
+		if parent == nil || seen[*parent] {
+			continue
+		}
+		seen[*parent] = true
+		if folder := simulator.Map.Get(*parent); folder != nil {
+			simulator.Map.WithLock(folder, func() {})
+		}
+	}
 }
 
 // holdsType tells whether the filter collects objects like ref (vcsim reports only objects of a propSet type).
@@ -455,19 +487,17 @@ func sortedSet(m map[types.ManagedObjectReference]bool) []types.ManagedObjectRef
 	return out
 }
 
-// defaultCollector is the session's own collector, used for the front's retrievals.
-var defaultCollector = types.ManagedObjectReference{Type: "PropertyCollector", Value: "propertyCollector"}
-
-// collect retrieves a spec through vcsim with the caller's session, indexed paths included; a fault comes back as
-// vcsim's answer, to be sent to the client as it is.
-func (fr *front) collect(r *http.Request, spec types.PropertyFilterSpec) ([]types.ObjectContent, *capturedResponse) {
+// collect retrieves a spec through vcsim with the caller's session and collector (vcsim serializes the calls of
+// one collector, and every session's default collector is one object to its lock), indexed paths included; a
+// fault comes back as vcsim's answer, to be sent to the client as it is.
+func (fr *front) collect(r *http.Request, pc types.ManagedObjectReference, spec types.PropertyFilterSpec) ([]types.ObjectContent, *capturedResponse) {
 	propSet := make([]types.PropertySpec, len(spec.PropSet))
 	for i, p := range spec.PropSet {
 		p.PathSet = append([]string(nil), p.PathSet...)
 		propSet[i] = p
 	}
 	spec.PropSet = propSet
-	req := &types.RetrievePropertiesEx{This: defaultCollector, SpecSet: []types.PropertyFilterSpec{spec}}
+	req := &types.RetrievePropertiesEx{This: pc, SpecSet: []types.PropertyFilterSpec{spec}}
 	selection := rewriteIndexedPaths(req)
 	body, err := encodeRetrieveRequest(req)
 	if err != nil {
@@ -483,7 +513,7 @@ func (fr *front) collect(r *http.Request, spec types.PropertyFilterSpec) ([]type
 	if bytes.Contains(held.body.Bytes(), []byte("NotAuthenticated")) {
 		if _, authenticated := fr.session(r); !authenticated {
 			refused := newCapturedResponse()
-			writeNotAuthenticated(refused, defaultCollector)
+			writeNotAuthenticated(refused, pc)
 			return nil, refused
 		}
 	}

@@ -137,7 +137,7 @@ func (f *front) updateSet(r *http.Request, c *collector) (*types.UpdateSet, *cap
 	set := &types.UpdateSet{}
 	pending := make([]*pendingUpdate, 0, len(filters))
 	for _, flt := range filters {
-		p, refused := f.updateOf(r, flt, dirty)
+		p, refused := f.updateOf(r, c.key.ref, flt, dirty)
 		if refused != nil {
 			c.giveBack(dirty)
 			return nil, refused
@@ -197,8 +197,14 @@ func (f *front) createFilter(w http.ResponseWriter, r *http.Request, call *soapC
 	if err != nil || !ok || !decodeAnswer(held.body.Bytes(), &res) {
 		return
 	}
-	c := f.collectors.get(collectorKey{session: sessionOf(r), ref: call.this})
+	session := sessionOf(r)
+	c := f.collectors.get(collectorKey{session: session, ref: call.this})
 	flt := newFilter(res.Returnval, req.Spec)
+	if flt.overView {
+		if scope := f.collectors.view(collectorKey{session: session, ref: req.Spec.ObjectSet[0].Obj}); scope != nil && scope.byAncestry() {
+			flt.scope = scope
+		}
+	}
 	c.mu.Lock()
 	c.filters[flt.ref] = flt
 	c.lastUsed = time.Now()
@@ -234,14 +240,21 @@ func (f *front) destroyCollector(w http.ResponseWriter, r *http.Request, call *s
 	held.sendTo(w, held.body.Bytes())
 }
 
-// viewCreated records a session's ContainerView, so the view's handler goes when the session ends unannounced.
+// createView records a session's ContainerView and what it holds: its handler goes when the session ends
+// unannounced, and a filter over it decides membership from that (viewScope.holds).
 func (f *front) createView(w http.ResponseWriter, r *http.Request, call *soapCall) {
 	held := newCapturedResponse()
 	f.forward(held, r, call)
 	var res types.CreateContainerViewResponse
 	if held.statusCode() == http.StatusOK && decodeAnswer(held.body.Bytes(), &res) {
+		scope := &viewScope{}
+		if decoded, err := decodeRequest(call.body); err == nil {
+			if req, ok := decoded.(*types.CreateContainerView); ok {
+				scope = &viewScope{container: req.Container, recursive: req.Recursive, types: req.Type}
+			}
+		}
 		f.collectors.mu.Lock()
-		f.collectors.views[collectorKey{session: sessionOf(r), ref: res.Returnval}] = true
+		f.collectors.views[collectorKey{session: sessionOf(r), ref: res.Returnval}] = scope
 		f.collectors.mu.Unlock()
 	}
 	held.sendTo(w, held.body.Bytes())
