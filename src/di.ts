@@ -32,8 +32,11 @@ export interface Runtime {
   /**
    * Joins the namespace with the REST API's address: takes the writer lease when it is free or lapsed (then
    * catches up and settles what a dead writer left), else serves as a standby. Resolves with the role taken.
+   * `dockerAddress`: this process's Docker API front, for standbys to pass docker writes on to.
    */
-  join(address: string): Promise<Role>
+  join(address: string, dockerAddress?: string): Promise<Role>
+  /** the writer's Docker API front while this process is a standby, else undefined */
+  writerDocker(): string | undefined
   /** lets the lease go, stops background loops, logs out of vSphere */
   close(): Promise<void>
 }
@@ -101,10 +104,11 @@ export async function compose(config: Config, logger: Logger): Promise<Runtime> 
     return {
       service,
       docker: local,
-      async join(address) {
-        await lease.start(address, takeOver)
+      async join(address, dockerAddress) {
+        await lease.start(address, takeOver, dockerAddress)
         return lease.role
       },
+      writerDocker: () => (lease.role === 'standby' ? lease.writer()?.dockerAddress : undefined),
       async close() {
         service.close()
         await lease.close()

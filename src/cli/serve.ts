@@ -82,19 +82,23 @@ export async function startServer(
     const port = typeof bound === 'object' && bound ? bound.port : config.listen.port
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host
     const address = `http://${host}:${port}`
-    // a writer settles what a dead one left before this line, so once it is logged the namespace is consistent
-    const role = await runtime.join(address)
-    logger.info({ address, role, tokenRequired: config.token !== undefined }, 'portlayer listening')
-
     let dockerAddress: string | undefined
     if (config.dockerListen && runtime.docker) {
       const service = dockerService(runtime.service, runtime.docker)
-      const docker = buildDockerApp({ service, logger, ...(config.token ? { token: config.token.reveal() } : {}) })
+      const docker = buildDockerApp({
+        service,
+        logger,
+        writer: () => runtime.writerDocker(),
+        ...(config.token ? { token: config.token.reveal() } : {}),
+      })
       stack.push({ what: 'Docker API front', close: () => docker.close() })
       await docker.listen({ host: config.dockerListen.host, port: config.dockerListen.port })
       dockerAddress = urlOf(docker.server.address(), config.dockerListen)
-      logger.info({ address: dockerAddress, tokenRequired: config.token !== undefined }, 'docker API listening')
     }
+    // a writer settles what a dead one left before this line, so once it is logged the namespace is consistent
+    const role = await runtime.join(address, dockerAddress)
+    logger.info({ address, role, tokenRequired: config.token !== undefined }, 'portlayer listening')
+    if (dockerAddress) logger.info({ address: dockerAddress, tokenRequired: config.token !== undefined }, 'docker API listening')
 
     return { address, ...(dockerAddress ? { dockerAddress } : {}), simulatorUrl, close: closeAll }
   } catch (err) {

@@ -16,6 +16,7 @@ import type { DockerService } from '../container/types.js'
 import { serviceVersion } from '../version.js'
 import { apiVersion, splitVersion, versionProblem } from './api-version.js'
 import { toDockerReply } from './errors.js'
+import { forward, isWrite } from './forward.js'
 import { containerRoutes } from './routes/containers.js'
 import { eventRoutes } from './routes/events.js'
 import { imageRoutes } from './routes/images.js'
@@ -34,6 +35,8 @@ export interface DockerAppOptions {
   token?: string
   bodyLimit?: number
   imageLoadLimit?: number
+  /** the writer's Docker API address while this process is a standby: writes are passed on to it (forward.ts) */
+  writer?: () => string | undefined
 }
 
 export type DockerApp = FastifyInstance
@@ -125,6 +128,17 @@ export function buildDockerApp(options: DockerAppOptions): DockerApp {
         .code(401)
         .header('www-authenticate', 'Bearer realm="portlayer"')
         .send({ message: 'missing or wrong bearer token: set HttpHeaders {"Authorization": "Bearer <token>"} in the docker config' })
+    })
+  }
+
+  if (options.writer) {
+    const writer = options.writer
+    app.addHook('onRequest', async (request, reply) => {
+      const address = isWrite(request.method) ? writer() : undefined
+      if (!address) return
+      const version = versionOf.get(request.raw)
+      forward(address, version === undefined ? request.url : `/v${version}${request.url}`, request, reply)
+      return reply
     })
   }
 

@@ -19,7 +19,7 @@ import type { MoRef } from './moref.js'
 import { retrieveProperties, type ObjectProperties, type RetrieveOptions } from './property.js'
 import { retrievePagesEach } from './property-stream.js'
 import { RetryingRoundTripper, defaultRetryPolicy, type RetryPolicy } from './retry.js'
-import type { CallOptions, MethodSpec, RoundTripper } from './round-tripper.js'
+import type { CallOptions, RoundTripper } from './round-tripper.js'
 import { Session } from './session.js'
 import { runTask, waitForTask, type TaskContext, type TaskOptions } from './task.js'
 import { TaskWatcher, type TaskWatcherOptions } from './task-watcher.js'
@@ -124,7 +124,7 @@ export class VimClient {
   readonly tasks: TaskWatcher
   readonly #taskContext: TaskContext
   #closed = false
-  #writeGuard: ((method: MethodSpec<unknown, unknown>) => void) | undefined
+  #writeGuard: ((write: string) => void) | undefined
 
   constructor(
     private readonly http: HttpTransport,
@@ -139,7 +139,7 @@ export class VimClient {
     // every call of the client goes through here: a write (a method marked `writes`) asks the guard first
     this.rt = {
       roundTrip: (method, args, options) => {
-        if (method.writes) this.#writeGuard?.(method as MethodSpec<unknown, unknown>)
+        if (method.writes) this.#writeGuard?.(method.name)
         return session.roundTrip(method, args, options)
       },
     }
@@ -147,6 +147,7 @@ export class VimClient {
       http,
       (seen) => session.renew(seen),
       () => session.generation,
+      () => this.#writeGuard?.('datastore file PUT'),
     )
     this.tasks = new TaskWatcher(session, {
       propertyCollector: serviceContent.propertyCollector,
@@ -158,10 +159,11 @@ export class VimClient {
   }
 
   /**
-   * Asks `guard` before every write the client sends (`rt` and the helpers below; not `session`, which stays
-   * unguarded for whoever holds the right to write, such as a lease). The guard refuses by throwing.
+   * Asks `guard` before every write the client sends, with the write's name (the methods marked `writes`, through
+   * `rt` and the helpers below, and datastore file uploads; not `session`, which stays unguarded for whoever holds
+   * the right to write, such as a lease). The guard refuses by throwing.
    */
-  guardWrites(guard: ((method: MethodSpec<unknown, unknown>) => void) | undefined): void {
+  guardWrites(guard: ((write: string) => void) | undefined): void {
     this.#writeGuard = guard
   }
 

@@ -47,6 +47,8 @@ export class DatastoreFiles {
     /** Renews the session after a 401, unless a login newer than `seen` already did. */
     private readonly renewSession: (seen: number) => Promise<void>,
     private readonly sessionGeneration: () => number,
+    /** Asked before every write of a file; refuses by throwing (the client's write guard). */
+    private readonly beforeWrite: () => void = () => undefined,
   ) {}
 
   url(file: DatastoreFile): string {
@@ -86,6 +88,7 @@ export class DatastoreFiles {
 
   /** Writes the whole file (created with its parent folders, or replaced). */
   async put(file: DatastoreFile, body: Buffer | string | Readable, options: CallOptions = {}): Promise<void> {
+    this.beforeWrite()
     const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' }
     if (typeof body === 'string' || Buffer.isBuffer(body)) headers['Content-Length'] = String(Buffer.byteLength(body))
     const replayable = typeof body === 'string' || Buffer.isBuffer(body)

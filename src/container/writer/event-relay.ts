@@ -4,6 +4,7 @@
  * (vSphere merges the changes of an object between two answers), so a standby relays the writer's own stream
  * instead, and switches to the new writer after a takeover. Outside changes reach the writer's store like any.
  */
+import { get as httpGet } from 'node:http'
 import type { ContainerEvent } from '../types.js'
 import type { Role, WriterLease } from './lease.js'
 
@@ -74,23 +75,30 @@ export class EventRelay {
     this.#timer.unref()
   }
 
-  async #relay(address: string, signal: AbortSignal): Promise<void> {
+  /** Reads the writer's stream until it ends or `signal` aborts; a connection of its own, gone with the stream. */
+  #relay(address: string, signal: AbortSignal): Promise<void> {
     const headers: Record<string, string> = { 'op-id': 'event-relay' }
     if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`
-    try {
-      const res = await fetch(new URL('/v1/events', address), { headers, signal })
-      if (!res.ok || !res.body) return
-      const decoder = new TextDecoder()
-      let buffered = ''
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffered += decoder.decode(chunk, { stream: true })
-        const lines = buffered.split('\n')
-        buffered = lines.pop() ?? ''
-        for (const line of lines) if (line.trim() !== '') this.#emit(JSON.parse(line) as ContainerEvent)
-      }
-    } catch {
+    return new Promise((resolve) => {
+      const target = new URL('/v1/events', address)
+      const req = httpGet({ host: target.hostname, port: target.port, path: target.pathname, headers, agent: false }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume()
+          return req.destroy()
+        }
+        let buffered = ''
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          buffered += chunk
+          const lines = buffered.split('\n')
+          buffered = lines.pop() ?? ''
+          for (const line of lines) if (line.trim() !== '') this.#emit(JSON.parse(line) as ContainerEvent)
+        })
+        res.on('error', () => req.destroy())
+      })
       // the writer went, or this process stopped following it: #follow decides what next
-    }
+      req.on('error', () => undefined).on('close', () => resolve())
+      signal.addEventListener('abort', () => req.destroy(), { once: true })
+    })
   }
 
   #disconnect(): void {

@@ -11,6 +11,8 @@ export interface LeaseRecord {
   readonly holder: string
   /** base URL of the holder's REST API, where standbys forward writes */
   readonly address: string
+  /** base URL of the holder's Docker API front, when it serves one: a standby's front forwards docker writes there */
+  readonly dockerAddress?: string
   /** how long a renewal holds, measured by whoever reads it from when it saw the record change */
   readonly durationMs: number
   /** the holder's clock when it renewed: for people reading the VM, never for deciding */
@@ -25,10 +27,16 @@ export function formatLease(record: LeaseRecord): string {
 export function parseLease(value: string | undefined): LeaseRecord | undefined {
   if (value === undefined || value === '' || value === '<nil>') return undefined
   try {
-    const { holder, address, durationMs, renewedAt } = JSON.parse(value) as Record<string, unknown>
+    const { holder, address, dockerAddress, durationMs, renewedAt } = JSON.parse(value) as Record<string, unknown>
     if (typeof holder !== 'string' || typeof address !== 'string' || typeof durationMs !== 'number') return undefined
     if (!Number.isFinite(durationMs) || durationMs <= 0) return undefined
-    return { holder, address, durationMs, renewedAt: typeof renewedAt === 'string' ? renewedAt : '' }
+    return {
+      holder,
+      address,
+      ...(typeof dockerAddress === 'string' ? { dockerAddress } : {}),
+      durationMs,
+      renewedAt: typeof renewedAt === 'string' ? renewedAt : '',
+    }
   } catch {
     return undefined
   }

@@ -64,6 +64,7 @@ export class WriterLease {
   readonly timings: LeaseTimings
   #vm: MoRef<'VirtualMachine'> | undefined
   #address = ''
+  #dockerAddress: string | undefined
   #observed: Observed | undefined
   #role: Role = 'joining'
   /** monotonic ms until which this process may write */
@@ -84,8 +85,9 @@ export class WriterLease {
    * `takeOver` runs once this process holds the lease and before it serves writes (with the lease VM's new
    * changeVersion): catch up with the namespace and settle what a dead writer left.
    */
-  async start(address: string, takeOver: (changeVersion: string) => Promise<void>): Promise<void> {
+  async start(address: string, takeOver: (changeVersion: string) => Promise<void>, dockerAddress?: string): Promise<void> {
     this.#address = address
+    this.#dockerAddress = dockerAddress
     this.#takeOver = takeOver
     this.#vm = await this.#findOrCreate()
     await this.#round()
@@ -218,6 +220,7 @@ export class WriterLease {
     const record: LeaseRecord = {
       holder: this.identity,
       address: this.#address,
+      ...(this.#dockerAddress ? { dockerAddress: this.#dockerAddress } : {}),
       durationMs: this.timings.durationMs,
       renewedAt: new Date().toISOString(),
     }

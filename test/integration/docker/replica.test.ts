@@ -37,6 +37,21 @@ describe('another portlayer answers the same', () => {
       expect(net).toMatchObject({ Name: 'shared', Labels: { team: 'blue' } })
       expect(Object.keys(net.Containers)).toEqual([first.Id])
       expect((await get('/images/busybox/json')).Id).toBe(first.Image)
+
+      // the second is a standby: a docker write sent to it is made by the first, the namespace's writer
+      const post = (path: string, body?: unknown) =>
+        fetch(`${other.dockerAddress}${path}`, {
+          method: 'POST',
+          ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        })
+      expect((await post('/v1.41/networks/create', { Name: 'from-standby' })).status).toBe(201)
+      expect((await post('/v1.41/containers/kept/rename?name=kept-again')).status).toBe(204)
+      expect((await rig.inspect('kept-again')).Id).toBe(first.Id)
+      const listed = await rig.docker('network', 'ls', '--format', '{{.Name}}')
+      expect(listed.stdout.split('\n')).toContain('from-standby')
+      const refused = await post('/v1.41/containers/kept-again/rename?name=kept-again')
+      expect(refused.status).toBe(400)
+      expect(((await refused.json()) as { message: string }).message).toBeTruthy()
     } finally {
       await other.close()
     }

@@ -24,6 +24,7 @@ function rig() {
           steps.push('joined')
           return 'writer' as const
         },
+        writerDocker: () => undefined,
         close: async () => {
           steps.push('runtime closed')
         },
