@@ -6,26 +6,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ContainerView } from '../../../src/container/types.js'
 import type { Govcsim } from '../../../src/sim/launcher.js'
+import { methods, type MethodSpec } from '../../../src/vim/index.js'
 import { eventually } from '../../helpers/eventually.js'
 import { FaultProxy } from '../../helpers/fault-proxy.js'
-import { startSim } from '../../helpers/govcsim.js'
+import { useSim } from '../../helpers/govcsim.js'
 import { spawnPortlayer, type PortlayerProcess } from '../../helpers/portlayer-process.js'
-import { RawSoap } from '../../helpers/raw-soap.js'
+import { useRawSoap, type RawSoap } from '../../helpers/raw-soap.js'
 import { duplicateNames, simContainers } from '../rename/support.js'
 
-/** SOAP methods that change what vSphere holds */
-const writes = new Set(['CreateVM_Task', 'ReconfigVM_Task', 'Rename_Task', 'PowerOnVM_Task', 'PowerOffVM_Task', 'Destroy_Task', 'ShutdownGuest', 'DeleteDatastoreFile_Task', 'MakeDirectory'])
+/** the SOAP methods that change what vSphere holds, as the client marks them */
+const writes = new Set(
+  (Object.values(methods) as unknown[])
+    .filter((m): m is MethodSpec<unknown, unknown> => typeof m === 'object' && m !== null && (m as MethodSpec<unknown, unknown>).writes)
+    .map((m) => m.name),
+)
 
 const becameWriter = (p: PortlayerProcess) => p.logs().some((l) => l['msg'] === 'writer of the namespace')
 
 describe('the writer lease across processes', () => {
+  const useSimulator = useSim()
+  const useSoap = useRawSoap(useSimulator)
   let sim: Govcsim
   let soap: RawSoap
   const children: PortlayerProcess[] = []
 
-  beforeAll(async () => {
-    sim = await startSim()
-    soap = await RawSoap.connect(sim.url, sim.username, sim.password)
+  beforeAll(() => {
+    sim = useSimulator()
+    soap = useSoap()
   })
 
   afterAll(async () => {
@@ -37,8 +44,6 @@ describe('the writer lease across processes', () => {
       }
       await child.kill('SIGKILL')
     }
-    soap?.close()
-    await sim?.stop()
   })
 
   it('hands the namespace to the standby within 15 s of a kill -9 of the writer, and the load goes on', { timeout: 120_000 }, async () => {
