@@ -60,6 +60,21 @@ describe('defaults', () => {
       /--docker-listen \(PORTLAYER_DOCKER_LISTEN\): expected host:port/,
     )
   })
+
+  it('--lease-seconds (PORTLAYER_LEASE_SECONDS) sets the writer lease and its timings; a bad value names the flag', async () => {
+    expect((await loadConfig({}, {}, files({}))).lease).toBeUndefined()
+    expect((await loadConfig({ leaseSeconds: '4' }, {}, files({}))).lease).toEqual({
+      durationMs: 4_000,
+      renewEveryMs: 1_000,
+      watchEveryMs: 500,
+      marginMs: 1_000,
+    })
+    expect((await loadConfig({}, { PORTLAYER_LEASE_SECONDS: '2.5' }, files({}))).lease?.durationMs).toBe(2_500)
+    for (const bad of ['0', '-3', 'soon', '601'])
+      await expect(loadConfig({ leaseSeconds: bad }, {}, files({}))).rejects.toThrow(
+        /--lease-seconds \(PORTLAYER_LEASE_SECONDS\): expected a number of seconds from 1 to 600/,
+      )
+  })
 })
 
 describe('precedence: flags beat the environment, the environment beats defaults', () => {
