@@ -12,6 +12,11 @@ export interface CallOptions {
   readonly signal?: AbortSignal
   /** Overrides the client's per-call timeout. */
   readonly timeoutMs?: number
+  /**
+   * Sent at once, outside the client's concurrency bound: for the few calls that must not wait behind the
+   * service's own (a lease renewal, whose time runs while it waits).
+   */
+  readonly urgent?: boolean
 }
 
 /** A vim25 method: its parameters in WSDL order, its return type, and what the layers may do with it. */

@@ -277,9 +277,12 @@ export class WriterLease {
     return { changeVersion, record, ...(info ? { info } : {}) }
   }
 
-  /** A lease call may not outlast a renewal period: a stalled answer must not eat the lease's time. */
-  #call(): { opId: string; timeoutMs: number } {
-    return { opId: 'writer-lease', timeoutMs: Math.max(1_000, this.timings.renewEveryMs) }
+  /**
+   * A lease call may not outlast a renewal period (a stalled answer must not eat the lease's time), nor wait behind
+   * the service's own calls for a place under the client's concurrency bound.
+   */
+  #call(): { opId: string; timeoutMs: number; urgent: true } {
+    return { opId: 'writer-lease', timeoutMs: Math.max(1_000, this.timings.renewEveryMs), urgent: true }
   }
 
   #lapsed(seen: Observed): boolean {

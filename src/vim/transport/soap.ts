@@ -35,7 +35,7 @@ export class SoapRoundTripper implements RoundTripper {
       body,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      unbounded: method.longPoll,
+      unbounded: method.longPoll || options.urgent === true,
     })
     if (this.log.isLevelEnabled('debug')) {
       const ms = Math.round((performance.now() - started) * 10) / 10
