@@ -44,6 +44,15 @@ describe('a standby', () => {
     expect((await containersApi(() => w.two).inspect('no-such-container')).status).toBe(404)
   })
 
+  it('renames by ID a container the writer created a moment before, which its own store may not have heard of', async () => {
+    for (let i = 0; i < 5; i++) {
+      const c = await containersApi(() => w.one).created({ name: `moment-${i}` })
+      const renamed = await rename(w.two, c.id, `moment-renamed-${i}`)
+      expect(renamed.status, JSON.stringify(renamed.body)).toBe(204)
+      expect((await containersApi(() => w.one).inspect(c.id)).body.name).toBe(`moment-renamed-${i}`)
+    }
+  })
+
   it('streams every change the writer made, each once, in order per container', async () => {
     const stream = await eventStream(w.two)
     try {
