@@ -27,6 +27,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { journalKey } from '../src/container/rename/journal.js'
+import { leaseVmName } from '../src/container/writer/lease.js'
 import { memoryTmpdir, startGovcsim, type Govcsim } from '../src/sim/launcher.js'
 import { spawnPortlayer, type PortlayerProcess, type ProcessReply } from '../test/helpers/portlayer-process.js'
 import { RawSoap } from '../test/helpers/raw-soap.js'
@@ -433,11 +434,12 @@ function rss(pid: number): number {
   }
 }
 
+/** The simulator's VMs, but the writer lease's own VM (portlayer makes it at start; it holds no container). */
 async function simulatorVms(sim: Govcsim): Promise<Array<{ name: string; moref: string }>> {
   const inventory = (await (await fetch(new URL('/govcsim/inventory', sim.url))).json()) as {
     datacenters: Array<{ vms: Array<{ name: string; moref: string }> }>
   }
-  return inventory.datacenters.flatMap((dc) => dc.vms)
+  return inventory.datacenters.flatMap((dc) => dc.vms).filter((vm) => vm.name !== leaseVmName)
 }
 
 function delta(before: Record<string, number>, after: Record<string, number>): Array<[string, number]> {
