@@ -2,19 +2,22 @@
  * Container errors: one class with a stable `kind`, the code the REST API sends as `code`. The API turns kinds into
  * HTTP statuses in one table (api/errors.ts); messages say what a person can do next.
  */
-export type ContainerErrorKind =
-  | 'invalid_request'
-  | 'invalid_name'
-  | 'name_empty'
-  | 'same_name'
-  | 'not_found'
-  | 'ambiguous_ref'
-  | 'name_conflict'
-  | 'rename_not_supported'
-  | 'invalid_state'
-  | 'container_running'
-  | 'conflict'
-  | 'vsphere_unavailable'
+export const containerErrorKinds = [
+  'invalid_request',
+  'invalid_name',
+  'name_empty',
+  'same_name',
+  'not_found',
+  'ambiguous_ref',
+  'name_conflict',
+  'rename_not_supported',
+  'invalid_state',
+  'container_running',
+  'conflict',
+  'vsphere_unavailable',
+] as const
+
+export type ContainerErrorKind = (typeof containerErrorKinds)[number]
 
 const brand = Symbol.for('portlayer/ContainerError')
 

@@ -3,25 +3,12 @@
  * client sent it to the standby (same route, body, `Op-ID` and token), and the writer's answer turned back into
  * the result or the ContainerError it stood for, so the standby's faces answer with the same status and body.
  */
-import { ContainerError, type ContainerErrorKind } from '../errors.js'
+import { ContainerError, containerErrorKinds, type ContainerErrorKind } from '../errors.js'
 import { retryLaterMessage } from './unavailable.js'
 import type { AttachRequest, ContainerView, CreateRequest, OpContext, RemoveOptions, StopOptions } from '../types.js'
 
 /** The error codes of the REST API that stand for a ContainerError of that kind. */
-const kinds: ReadonlySet<string> = new Set<ContainerErrorKind>([
-  'invalid_request',
-  'invalid_name',
-  'name_empty',
-  'same_name',
-  'not_found',
-  'ambiguous_ref',
-  'name_conflict',
-  'rename_not_supported',
-  'invalid_state',
-  'container_running',
-  'conflict',
-  'vsphere_unavailable',
-])
+const kinds: ReadonlySet<string> = new Set(containerErrorKinds)
 
 export class RemoteWriter {
   constructor(
