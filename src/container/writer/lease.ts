@@ -209,8 +209,9 @@ export class WriterLease {
         },
       )
     } catch (err) {
-      if (isFault(err, 'ConcurrentAccess')) return // another standby was quicker
-      throw err
+      if (!isFault(err, 'ConcurrentAccess')) throw err
+      // another process was quicker: learn who, so that writes go to it at once
+      await this.#read()
     }
   }
 
