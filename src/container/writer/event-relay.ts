@@ -31,11 +31,7 @@ export class EventRelay {
 
   on(listener: (event: ContainerEvent) => void): () => void {
     this.#listeners.add(listener)
-    this.#follow()
-    return () => {
-      this.#listeners.delete(listener)
-      if (this.#listeners.size === 0) this.#disconnect()
-    }
+    return () => this.#listeners.delete(listener)
   }
 
   close(): void {
@@ -48,14 +44,19 @@ export class EventRelay {
     return role === 'writer' || role === 'taking-over'
   }
 
-  /** Connects to the writer's stream when this process is a standby with listeners, else lets it go. */
+  /**
+   * Connects to the writer's stream while this process is a standby, else lets it go. A standby follows the writer
+   * whether or not anyone listens yet, so that a client subscribing gets the next change, not the ones after the
+   * connection is made.
+   */
   #follow(): void {
-    const writer = this.lease.role === 'standby' && this.#listeners.size > 0 && !this.#closed ? this.lease.writer() : undefined
+    const standby = this.lease.role === 'standby' && !this.#closed
+    const writer = standby ? this.lease.writer() : undefined
     if (writer?.address === this.#address && this.#stream) return
     this.#disconnect()
     if (!writer) {
       // a standby that knows no writer yet looks again shortly
-      if (this.lease.role === 'standby' && this.#listeners.size > 0 && !this.#closed) this.#later()
+      if (standby) this.#later()
       return
     }
     this.#address = writer.address
