@@ -75,6 +75,8 @@ export class WriterLease {
   /** the takeover under way, run beside the rounds so that renewals go on while it lasts */
   #takingOver: Promise<void> = Promise.resolve()
   readonly #listeners = new Set<(role: Role) => void>()
+  /** waiting for this process to hold the lease again (a renewal got through) */
+  readonly #heldWaiters = new Set<() => void>()
 
   constructor(private readonly deps: LeaseDeps) {
     this.timings = { ...defaultLeaseTimings, ...deps.timings }
@@ -118,6 +120,24 @@ export class WriterLease {
     const seen = this.#observed
     if (!seen?.record || seen.record.holder === '' || seen.record.holder === this.identity) return undefined
     return this.#lapsed(seen) ? undefined : seen.record
+  }
+
+  /**
+   * Resolves true as soon as this process holds the lease (at once when it does), false after `ms`: a writer whose
+   * renewals failed for a while (a network that just healed) makes a write wait for its next renewal rather than
+   * refuse it.
+   */
+  held(ms: number): Promise<boolean> {
+    if (this.holds()) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#heldWaiters.delete(done)
+        resolve(this.holds())
+      }
+      const timer = setTimeout(done, ms)
+      this.#heldWaiters.add(done)
+    })
   }
 
   onRole(listener: (role: Role) => void): () => void {
@@ -228,6 +248,7 @@ export class WriterLease {
     const next = await this.#write(changeVersion, record)
     this.#mayWriteUntil = sentAt + this.timings.durationMs - this.timings.marginMs
     this.#observed = { changeVersion: next, record, since: sentAt }
+    for (const done of [...this.#heldWaiters]) done()
     return next
   }
 
@@ -322,5 +343,6 @@ export class WriterLease {
     if (this.#role === role) return
     this.#role = role
     for (const listener of this.#listeners) listener(role)
+    if (!this.#holding()) for (const done of [...this.#heldWaiters]) done()
   }
 }

@@ -98,9 +98,15 @@ export class RoutingService implements ContainerService {
   async #write<T>(write: (to: Writes) => Promise<T>): Promise<T> {
     // joining and taking over are short (one round; the store catches up, open journals are settled): a write waits
     const passing = (role: string) => role === 'joining' || role === 'taking-over'
-    if (passing(this.lease.role) && !(await this.#settled(this.lease.timings.durationMs * 2)))
-      throw noWriter("this process is still joining the namespace")
-    if (this.lease.role === 'writer') return write(this.local)
+    for (let pass = 1; pass <= 2; pass++) {
+      if (passing(this.lease.role) && !(await this.#settled(this.lease.timings.durationMs * 2)))
+        throw noWriter('this process is still joining the namespace')
+      if (this.lease.role !== 'writer') break
+      // renewals that failed for a while (a network that just healed): the next one may get through
+      if (this.lease.holds() || (await this.lease.held(this.lease.timings.durationMs))) return write(this.local)
+      // still the writer without the lease: the write guard answers; else the role moved on (its lease lapsed)
+      if (this.lease.role === 'writer') return write(this.local)
+    }
     const writer = this.#writer()
     if (!writer) throw noWriter("no process holds the namespace's writer lease now")
     return write(writer)
