@@ -10,7 +10,7 @@
  * With `--peer <dir>` (the directory `sh ../shared/peer/build.sh` prints) it also runs govmomi's peer on a fresh
  * simulator: `peerbench -phases create,migrate -legacy-pct 50 -extra-keys 67 -n N`, whose migrate phase lists every
  * VM's ExtraConfig and adds common/name to each legacy one, and prints the ratio against the goal of 1.3×.
- * Not part of `npm test`; run it under `flock /tmp/portlayer-bench.lock`.
+ * Not part of `npm test`; run no other benchmark beside it (two on two cores measure each other).
  *
  *   npx tsx bench/migrate.ts [N] [concurrency] [--peer <dir>]
  *
