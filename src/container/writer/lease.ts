@@ -11,11 +11,19 @@
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
-import { retrieveAll } from '../../vim/property.js'
-import { objectsFilterSpec } from '../../vim/property.js'
+import { objectsFilterSpec, retrieveAll } from '../../vim/property.js'
 import { taskOutcome } from '../../vim/task.js'
 import { isTaskDone } from '../../vim/task-watcher.js'
-import { isFault, methods, VimUnreachable, type MoRef, type OptionValue, type TaskInfo, type VimClient } from '../../vim/index.js'
+import {
+  extraConfigFrom,
+  extraConfigKeyPath,
+  isFault,
+  methods,
+  VimUnreachable,
+  type MoRef,
+  type TaskInfo,
+  type VimClient,
+} from '../../vim/index.js'
 import type { Target } from '../placement.js'
 import { formatLease, leaseKey, parseLease, type LeaseRecord } from './lease-record.js'
 
@@ -75,8 +83,8 @@ export class WriterLease {
   /** the takeover under way, run beside the rounds so that renewals go on while it lasts */
   #takingOver: Promise<void> = Promise.resolve()
   readonly #listeners = new Set<(role: Role) => void>()
-  /** waiting for this process to hold the lease again (a renewal got through) */
-  readonly #heldWaiters = new Set<() => void>()
+  /** conditions waited for (`#until`), checked after each renewal and change of role */
+  readonly #waiters = new Set<() => void>()
 
   constructor(private readonly deps: LeaseDeps) {
     this.timings = { ...defaultLeaseTimings, ...deps.timings }
@@ -123,20 +131,35 @@ export class WriterLease {
   }
 
   /**
-   * Resolves true as soon as this process holds the lease (at once when it does), false after `ms`: a writer whose
-   * renewals failed for a while (a network that just healed) makes a write wait for its next renewal rather than
-   * refuse it.
+   * Resolves true as soon as this process holds the lease (at once when it does), false after `ms` or once it stops
+   * being the writer: a writer whose renewals failed for a while (a network that just healed) makes a write wait for
+   * its next renewal rather than refuse it.
    */
   held(ms: number): Promise<boolean> {
-    if (this.holds()) return Promise.resolve(true)
+    // a lease this process no longer tries to keep (it lapsed for good) ends the wait too
+    return this.#until(() => this.holds() || !this.#holding(), ms).then(() => this.holds())
+  }
+
+  /** Resolves true once this process is no longer joining or taking over (a writer or a standby), false after `ms`. */
+  settled(ms: number): Promise<boolean> {
+    return this.#until(() => this.#role === 'writer' || this.#role === 'standby', ms)
+  }
+
+  /** Resolves when `done` holds, checked at once and after each renewal or change of role; false after `ms`. */
+  #until(done: () => boolean, ms: number): Promise<boolean> {
+    if (done()) return Promise.resolve(true)
     return new Promise((resolve) => {
-      const done = (): void => {
+      const check = (): void => {
+        if (!done()) return
         clearTimeout(timer)
-        this.#heldWaiters.delete(done)
-        resolve(this.holds())
+        this.#waiters.delete(check)
+        resolve(true)
       }
-      const timer = setTimeout(done, ms)
-      this.#heldWaiters.add(done)
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check)
+        resolve(done())
+      }, ms)
+      this.#waiters.add(check)
     })
   }
 
@@ -248,7 +271,7 @@ export class WriterLease {
     const next = await this.#write(changeVersion, record)
     this.#mayWriteUntil = sentAt + this.timings.durationMs - this.timings.marginMs
     this.#observed = { changeVersion: next, record, since: sentAt }
-    for (const done of [...this.#heldWaiters]) done()
+    for (const check of [...this.#waiters]) check()
     return next
   }
 
@@ -283,7 +306,7 @@ export class WriterLease {
   async #readWith(task?: MoRef<'Task'>): Promise<{ changeVersion: string; record: LeaseRecord | undefined; info?: TaskInfo }> {
     const { client } = this.deps
     const vm = this.#vm as MoRef<'VirtualMachine'>
-    const specSet = [objectsFilterSpec([vm], ['config.changeVersion', `config.extraConfig["${leaseKey}"]`])]
+    const specSet = [objectsFilterSpec([vm], ['config.changeVersion', extraConfigKeyPath(leaseKey)])]
     if (task) specSet.push(objectsFilterSpec([task], ['info']))
     const objects = await retrieveAll(client.session, client.propertyCollector, specSet, this.#call())
     let changeVersion = ''
@@ -293,8 +316,7 @@ export class WriterLease {
       if (obj.type === 'Task') info = props['info'] as TaskInfo | undefined
       if (obj.type !== 'VirtualMachine') continue
       changeVersion = String(props['config.changeVersion'] ?? '')
-      const option = props[`config.extraConfig["${leaseKey}"]`] as OptionValue | undefined
-      record = parseLease(option?.value === undefined ? undefined : String(option.value))
+      record = parseLease(extraConfigFrom(props, [leaseKey]).get(leaseKey))
     }
     return { changeVersion, record, ...(info ? { info } : {}) }
   }
@@ -343,6 +365,6 @@ export class WriterLease {
     if (this.#role === role) return
     this.#role = role
     for (const listener of this.#listeners) listener(role)
-    if (!this.#holding()) for (const done of [...this.#heldWaiters]) done()
+    for (const check of [...this.#waiters]) check()
   }
 }

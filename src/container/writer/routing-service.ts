@@ -99,7 +99,7 @@ export class RoutingService implements ContainerService {
     // joining and taking over are short (one round; the store catches up, open journals are settled): a write waits
     const passing = (role: string) => role === 'joining' || role === 'taking-over'
     for (let pass = 1; pass <= 2; pass++) {
-      if (passing(this.lease.role) && !(await this.#settled(this.lease.timings.durationMs * 2)))
+      if (passing(this.lease.role) && !(await this.lease.settled(this.lease.timings.durationMs * 2)))
         throw noWriter('this process is still joining the namespace')
       if (this.lease.role !== 'writer') break
       // renewals that failed for a while (a network that just healed): the next one may get through
@@ -110,22 +110,6 @@ export class RoutingService implements ContainerService {
     const writer = this.#writer()
     if (!writer) throw noWriter("no process holds the namespace's writer lease now")
     return write(writer)
-  }
-
-  /** Resolves true once the lease's role is no longer `taking-over`, false after `ms`. */
-  #settled(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        stop()
-        resolve(false)
-      }, ms)
-      const stop = this.lease.onRole((role) => {
-        if (role === 'joining' || role === 'taking-over') return
-        clearTimeout(timer)
-        stop()
-        resolve(true)
-      })
-    })
   }
 
   /** The writer as the lease names it, or undefined when none holds it. */
