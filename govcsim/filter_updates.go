@@ -216,7 +216,7 @@ func (fr *front) wholeUpdate(r *http.Request, f *filter, p *pendingUpdate) (*pen
 			p.update.ObjectSet = append(p.update.ObjectSet, types.ObjectUpdate{Kind: types.ObjectUpdateKindModify, Obj: o.Obj, ChangeSet: changes})
 		}
 	}
-	for _, ref := range sortedRefs(f.members) {
+	for _, ref := range sortedKeys(f.members) {
 		if _, still := p.members[ref]; !still {
 			p.update.ObjectSet = append(p.update.ObjectSet, types.ObjectUpdate{Kind: types.ObjectUpdateKindLeave, Obj: ref})
 		}
@@ -354,7 +354,7 @@ func (fr *front) viewUpdate(r *http.Request, f *filter, p *pendingUpdate, dirty 
 		}
 	}
 
-	for _, ref := range sortedSet(leaving) {
+	for _, ref := range sortedKeys(leaving) {
 		p.changed[ref] = nil
 		p.update.ObjectSet = append(p.update.ObjectSet, types.ObjectUpdate{Kind: types.ObjectUpdateKindLeave, Obj: ref})
 	}
@@ -469,16 +469,8 @@ func fingerprints(props []types.DynamicProperty) reported {
 	return out
 }
 
-func sortedRefs(m map[types.ManagedObjectReference]reported) []types.ManagedObjectReference {
-	out := make([]types.ManagedObjectReference, 0, len(m))
-	for ref := range m {
-		out = append(out, ref)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
-	return out
-}
-
-func sortedSet(m map[types.ManagedObjectReference]bool) []types.ManagedObjectReference {
+// sortedKeys lists a map's object references in moref order, so answers come in a stable order.
+func sortedKeys[V any](m map[types.ManagedObjectReference]V) []types.ManagedObjectReference {
 	out := make([]types.ManagedObjectReference, 0, len(m))
 	for ref := range m {
 		out = append(out, ref)
